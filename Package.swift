@@ -1,0 +1,88 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "testbedos",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "testbedd", targets: ["testbedd"]),
+        .executable(name: "testbedctl", targets: ["testbedctl"]),
+        .library(name: "TestbedProtocol", targets: ["TestbedProtocol"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+    ],
+    targets: [
+        /// libsystemd: sd_listen_fds_with_names, sd_notify (and later sd-bus, sd-journal).
+        .systemLibrary(
+            name: "CSystemd",
+            path: "Sources/CSystemd",
+            pkgConfig: "libsystemd",
+            providers: [.apt(["libsystemd-dev"])]
+        ),
+        /// The wire: messages, error codes, the frame codec and the async client connection.
+        .target(
+            name: "TestbedProtocol",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            path: "Sources/Protocol"
+        ),
+        /// The daemon as a library: transport, RPC dispatch, store, system glue.
+        .target(
+            name: "TestbedDaemon",
+            dependencies: [
+                "TestbedProtocol",
+                "CSystemd",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "TOMLKit", package: "TOMLKit"),
+            ]
+        ),
+        .executableTarget(
+            name: "testbedd",
+            dependencies: [
+                "TestbedDaemon",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        /// The CLI's commands and rendering, as a library so they can be tested.
+        .target(
+            name: "TestbedCLI",
+            dependencies: [
+                "TestbedProtocol",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "testbedctl",
+            dependencies: ["TestbedCLI"]
+        ),
+        .testTarget(
+            name: "ProtocolTests",
+            dependencies: [
+                "TestbedProtocol",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
+            name: "TestbedDaemonTests",
+            dependencies: ["TestbedDaemon", "TestbedCLI", "TestbedProtocol"]
+        ),
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: ["TestbedProtocol", "testbedd", "testbedctl"]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

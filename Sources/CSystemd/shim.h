@@ -1,0 +1,6 @@
+#ifndef TESTBED_CSYSTEMD_SHIM_H
+#define TESTBED_CSYSTEMD_SHIM_H
+#include <systemd/sd-daemon.h>
+#include <systemd/sd-journal.h>
+#include <systemd/sd-bus.h>
+#endif

@@ -1,0 +1,105 @@
+import Foundation
+
+// Params and results of the methods in `RPCMethod`. Field names on the wire are snake_case.
+
+/// Params with no fields.
+public struct NoParams: Codable, Sendable, Hashable {
+    public init() {}
+}
+
+/// A result with no fields: `{}`.
+public struct EmptyResult: Codable, Sendable, Hashable {
+    public init() {}
+}
+
+/// The caller as the kernel saw it connect (SO_PEERCRED).
+public struct Identity: Codable, Sendable, Hashable {
+    public var uid: UInt32
+    public var gid: UInt32
+    public var pid: Int32
+
+    public init(uid: UInt32, gid: UInt32, pid: Int32) {
+        self.uid = uid
+        self.gid = gid
+        self.pid = pid
+    }
+}
+
+/// `rpc.hello`'s result.
+public struct HelloResult: Codable, Sendable, Hashable {
+    public var server: String
+    public var version: String
+    public var `protocol`: Int
+    public var mode: String
+    public var identity: Identity
+
+    public init(server: String, version: String, protocol: Int, mode: String, identity: Identity) {
+        self.server = server
+        self.version = version
+        self.protocol = `protocol`
+        self.mode = mode
+        self.identity = identity
+    }
+}
+
+/// `server.status`'s result.
+public struct ServerStatus: Codable, Sendable, Hashable {
+    public var version: String
+    public var pid: Int32
+    public var uptimeSeconds: Double
+    public var openConnections: Int
+    public var deployments: Int
+    public var store: String
+    public var stateDir: String
+    public var socketActivated: Bool
+
+    public init(
+        version: String, pid: Int32, uptimeSeconds: Double, openConnections: Int,
+        deployments: Int, store: String, stateDir: String, socketActivated: Bool
+    ) {
+        self.version = version
+        self.pid = pid
+        self.uptimeSeconds = uptimeSeconds
+        self.openConnections = openConnections
+        self.deployments = deployments
+        self.store = store
+        self.stateDir = stateDir
+        self.socketActivated = socketActivated
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case version, pid, deployments, store
+        case uptimeSeconds = "uptime_seconds"
+        case openConnections = "open_connections"
+        case stateDir = "state_dir"
+        case socketActivated = "socket_activated"
+    }
+}
+
+/// `deployment.list`'s result, sorted by name.
+public struct DeploymentList: Codable, Sendable, Hashable {
+    public var deployments: [Deployment]
+    public init(deployments: [Deployment]) { self.deployments = deployments }
+}
+
+/// Params naming one deployment: `deployment.get`, `.destroy`, `.reset_state`.
+public struct NameParams: Codable, Sendable, Hashable {
+    public var name: String
+    public init(name: String) { self.name = name }
+}
+
+/// `deployment.create`'s params.
+public struct CreateParams: Codable, Sendable, Hashable {
+    public var name: String
+    public var projectLocation: String
+
+    public init(name: String, projectLocation: String) {
+        self.name = name
+        self.projectLocation = projectLocation
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case name
+        case projectLocation = "project_location"
+    }
+}

@@ -1,0 +1,176 @@
+import Foundation
+import NIOCore
+import NIOPosix
+import Synchronization
+
+/// A client connection to testbedd over a Unix socket. Many calls may be in
+/// flight at once; responses are matched to them by id, and `rpc.stream`
+/// notifications are delivered to the call they belong to.
+public final class RPCConnection: Sendable {
+    private let channel: any Channel
+    private let calls: PendingCalls
+
+    private init(channel: any Channel, calls: PendingCalls) {
+        self.channel = channel
+        self.calls = calls
+    }
+
+    /// Connects to the daemon's socket at `path`.
+    public static func connect(
+        unixSocketPath path: String,
+        maxFrameBytes: Int = 16 * FrameDecoder.defaultMaxFrameBytes,
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+    ) async throws -> RPCConnection {
+        let calls = PendingCalls()
+        let channel = try await ClientBootstrap(group: group)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandlers([
+                        ByteToMessageHandler(FrameDecoder(maxFrameBytes: maxFrameBytes)),
+                        MessageToByteHandler(FrameEncoder()),
+                        ResponseRouter(calls: calls),
+                    ])
+                }
+            }
+            .connect(unixDomainSocketPath: path)
+            .get()
+        return RPCConnection(channel: channel, calls: calls)
+    }
+
+    /// Sends a request and returns the call, whose events carry its stream and result.
+    public func start<P: Encodable & Sendable>(_ method: String, params: P) throws -> RPCCall {
+        let (id, events) = try calls.open()
+        let payload: Data
+        do {
+            payload = try RPCMessage.request(id: id, method: method, params: params)
+        } catch {
+            calls.finish(id, with: .failure(error))
+            throw error
+        }
+        channel.writeAndFlush(ByteBuffer(bytes: payload)).whenFailure { [calls] _ in
+            calls.finish(id, with: .failure(RPCConnectionError.closed))
+        }
+        return RPCCall(id: id, events: events)
+    }
+
+    /// Sends a request without params.
+    public func start(_ method: String) throws -> RPCCall {
+        try start(method, params: Optional<NoParams>.none)
+    }
+
+    /// Calls `method` and waits for its result.
+    public func call<P: Encodable & Sendable, R: Decodable>(
+        _ method: String, params: P, as type: R.Type = R.self
+    ) async throws -> R {
+        try await start(method, params: params).result(as: R.self)
+    }
+
+    /// Calls a method that takes no params and waits for its result.
+    public func call<R: Decodable>(_ method: String, as type: R.Type = R.self) async throws -> R {
+        try await start(method).result(as: R.self)
+    }
+
+    /// Sends a notification (no id, no response).
+    public func notify<P: Encodable & Sendable>(_ method: String, params: P) async throws {
+        let payload = try RPCMessage.request(id: nil, method: method, params: params)
+        try await channel.writeAndFlush(ByteBuffer(bytes: payload))
+    }
+
+    /// Asks the daemon to end one of this connection's requests with -32006 (`rpc.cancel`).
+    public func cancel(_ id: RequestID) async throws {
+        try await notify(RPCMethod.cancel, params: CancelParams(id: id))
+    }
+
+    /// Closes the connection; calls still in flight fail with `RPCConnectionError.closed`.
+    public func close() async {
+        try? await channel.close()
+    }
+}
+
+/// The calls in flight on one connection, shared by the caller's side and the
+/// channel's inbound handler.
+final class PendingCalls: Sendable {
+    private struct State {
+        var nextID: Int64 = 1
+        var open: [RequestID: AsyncThrowingStream<RPCCallEvent, any Error>.Continuation] = [:]
+        var closed = false
+    }
+
+    private let state = Mutex(State())
+
+    func open() throws -> (RequestID, AsyncThrowingStream<RPCCallEvent, any Error>) {
+        let (stream, continuation) = AsyncThrowingStream.makeStream(of: RPCCallEvent.self)
+        let id: RequestID? = state.withLock { state in
+            guard !state.closed else { return nil }
+            let id = RequestID.int(state.nextID)
+            state.nextID += 1
+            state.open[id] = continuation
+            return id
+        }
+        guard let id else { throw RPCConnectionError.closed }
+        return (id, stream)
+    }
+
+    func deliver(_ chunk: StreamChunk) {
+        _ = state.withLock { $0.open[chunk.id] }?.yield(.chunk(chunk))
+    }
+
+    func finish(_ id: RequestID, with outcome: Result<Data, any Error>) {
+        guard let continuation = state.withLock({ $0.open.removeValue(forKey: id) }) else { return }
+        switch outcome {
+        case .success(let payload):
+            continuation.yield(.result(payload))
+            continuation.finish()
+        case .failure(let error):
+            continuation.finish(throwing: error)
+        }
+    }
+
+    func failAll(_ error: any Error) {
+        let open = state.withLock { state in
+            state.closed = true
+            defer { state.open.removeAll() }
+            return Array(state.open.values)
+        }
+        for continuation in open { continuation.finish(throwing: error) }
+    }
+}
+
+/// Routes each frame from the daemon to the call it answers.
+final class ResponseRouter: ChannelInboundHandler, Sendable {
+    typealias InboundIn = ByteBuffer
+
+    private let calls: PendingCalls
+
+    init(calls: PendingCalls) { self.calls = calls }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let payload = Data(Self.unwrapInboundIn(data).readableBytesView)
+        guard let message = try? IncomingMessage.decode(payload) else { return }
+        if message.method == RPCMethod.stream {
+            if let chunk = try? JSONCoding.decoder().decode(ParamsEnvelope<StreamChunk>.self, from: payload).params {
+                calls.deliver(chunk)
+            }
+        } else if let id = message.id {
+            if let error = message.error {
+                calls.finish(id, with: .failure(error))
+            } else {
+                calls.finish(id, with: .success(payload))
+            }
+        } else if let error = message.error {
+            // An error with a null id answers no request: the daemon refused the
+            // stream itself (a bad frame) and is closing the connection.
+            calls.failAll(error)
+        }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        calls.failAll(RPCConnectionError.closed)
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        calls.failAll(error)
+        context.close(promise: nil)
+    }
+}

@@ -1,0 +1,14 @@
+/// The names of the methods the daemon serves. Kept in one place so the CLI,
+/// the daemon and the docs cannot drift apart.
+public enum RPCMethod {
+    public static let hello = "rpc.hello"
+    public static let ping = "rpc.ping"
+    public static let cancel = "rpc.cancel"
+    public static let stream = "rpc.stream"
+    public static let serverStatus = "server.status"
+    public static let deploymentList = "deployment.list"
+    public static let deploymentGet = "deployment.get"
+    public static let deploymentCreate = "deployment.create"
+    public static let deploymentDestroy = "deployment.destroy"
+    public static let deploymentResetState = "deployment.reset_state"
+}

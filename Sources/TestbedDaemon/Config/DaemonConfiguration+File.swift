@@ -1,0 +1,85 @@
+import Foundation
+import Logging
+import TOMLKit
+
+extension DaemonConfiguration {
+    /// The settings a configuration file may hold; every one is optional.
+    struct FileSettings: Decodable {
+        var socket: String?
+        var socketMode: String?
+        var stateDir: String?
+        var store: String?
+        var maxFrameBytes: Int?
+        var logLevel: String?
+
+        enum CodingKeys: String, CodingKey {
+            case socket, store
+            case socketMode = "socket_mode"
+            case stateDir = "state_dir"
+            case maxFrameBytes = "max_frame_bytes"
+            case logLevel = "log_level"
+        }
+    }
+
+    /// Applies the settings of the TOML file at `path`. A missing file is an
+    /// error only when `required` (the user named it).
+    public mutating func apply(file path: String, required: Bool) throws(ConfigurationError) {
+        guard let text = try Self.read(path, required: required) else { return }
+        let settings: FileSettings
+        do {
+            settings = try TOMLDecoder(strictDecoding: true).decode(FileSettings.self, from: text)
+        } catch let error as TOMLParseError {
+            throw ConfigurationError("\(path) is not valid TOML: \(error.description) (\(error.source))")
+        } catch let error as UnexpectedKeysError {
+            let keys = error.keys.keys.sorted().joined(separator: ", ")
+            throw ConfigurationError("\(path) has unknown settings: \(keys); `testbedd --print-config` lists the known ones")
+        } catch let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context) {
+            let key = context.codingPath.map(\.stringValue).joined(separator: ".")
+            throw ConfigurationError("\(path): setting \(key) has the wrong type: \(context.debugDescription)")
+        } catch {
+            throw ConfigurationError("\(path) cannot be read: \(error)")
+        }
+        if let socket = settings.socket { socketPath = socket }
+        if let mode = settings.socketMode { socketMode = try Self.parseMode(mode, setting: "socket_mode") }
+        if let stateDir = settings.stateDir { stateDirectory = stateDir }
+        if let store = settings.store { self.store = try Self.parseStore(store) }
+        if let max = settings.maxFrameBytes { maxFrameBytes = max }
+        if let level = settings.logLevel { logLevel = try Self.parseLogLevel(level) }
+    }
+
+    private static func read(_ path: String, required: Bool) throws(ConfigurationError) -> String? {
+        guard FileManager.default.fileExists(atPath: path) else {
+            if required { throw ConfigurationError("configuration file \(path) does not exist") }
+            return nil
+        }
+        do {
+            return try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw ConfigurationError("cannot read configuration file \(path): \(error.localizedDescription)")
+        }
+    }
+
+    /// An octal permission mode such as `"0660"`.
+    public static func parseMode(_ text: String, setting: String) throws(ConfigurationError) -> UInt16 {
+        guard let mode = UInt16(text, radix: 8), mode <= 0o777 else {
+            throw ConfigurationError("\(setting) \"\(text)\" is not an octal permission mode such as \"0660\"")
+        }
+        return mode
+    }
+
+    public static func parseStore(_ text: String) throws(ConfigurationError) -> StoreKind {
+        guard let kind = StoreKind(rawValue: text) else {
+            let known = StoreKind.allCases.map(\.rawValue).joined(separator: ", ")
+            throw ConfigurationError("store \"\(text)\" is not one of: \(known)")
+        }
+        return kind
+    }
+
+    public static func parseLogLevel(_ text: String) throws(ConfigurationError) -> Logger.Level {
+        guard let level = Logger.Level(rawValue: text) else {
+            let known = Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")
+            throw ConfigurationError("log_level \"\(text)\" is not one of: \(known)")
+        }
+        return level
+    }
+}

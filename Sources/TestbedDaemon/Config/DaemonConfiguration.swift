@@ -1,0 +1,82 @@
+import Foundation
+import Logging
+import TestbedProtocol
+
+/// Everything the daemon can be told. Each setting comes, in order of
+/// precedence, from a command-line flag, the environment (`TESTBED_SOCKET`
+/// only), the configuration file, or its default.
+public struct DaemonConfiguration: Sendable, Equatable {
+    /// The configuration file read when `--config` is not given.
+    public static let defaultFilePath = "/etc/testbedos/testbedd.toml"
+
+    /// Where the read-write socket is bound when systemd does not pass one.
+    public var socketPath = "/run/testbedos/testbedd.sock"
+    /// The mode of a socket file the daemon binds itself.
+    public var socketMode: UInt16 = 0o660
+    /// The root of everything the daemon stores.
+    public var stateDirectory = "/var/lib/testbedos"
+    /// Which `DeploymentStore` keeps the deployments.
+    public var store = StoreKind.file
+    /// The largest frame payload accepted from a client, in bytes.
+    public var maxFrameBytes = FrameDecoder.defaultMaxFrameBytes
+    /// The least severe level that is logged.
+    public var logLevel = Logger.Level.info
+
+    public init() {}
+
+    /// The defaults of `testbedd --dev`: state and socket under `folder/.testbedos`, debug logging.
+    public static func development(in folder: String) -> DaemonConfiguration {
+        var configuration = DaemonConfiguration()
+        configuration.stateDirectory = folder + "/.testbedos"
+        configuration.socketPath = folder + "/.testbedos/testbedd.sock"
+        configuration.logLevel = .debug
+        return configuration
+    }
+
+    /// Checks values that the types alone do not constrain.
+    public func validate() throws(ConfigurationError) {
+        guard socketPath.hasPrefix("/") else {
+            throw ConfigurationError("socket \"\(socketPath)\" must be an absolute path")
+        }
+        guard socketPath.utf8.count < 108 else {
+            throw ConfigurationError("socket path \(socketPath) is \(socketPath.utf8.count) bytes; Unix socket paths must be under 108")
+        }
+        guard stateDirectory.hasPrefix("/") else {
+            throw ConfigurationError("state_dir \"\(stateDirectory)\" must be an absolute path")
+        }
+        guard socketMode <= 0o777 else {
+            throw ConfigurationError("socket_mode \(String(socketMode, radix: 8)) is not a permission mode (0000 to 0777)")
+        }
+        guard (64...(256 * 1_048_576)).contains(maxFrameBytes) else {
+            throw ConfigurationError("max_frame_bytes \(maxFrameBytes) must be between 64 and 268435456")
+        }
+    }
+
+    /// The effective configuration as a TOML file that `--config` accepts.
+    public var toml: String {
+        """
+        # testbedd effective configuration
+        socket = \(Self.quoted(socketPath))
+        socket_mode = "\(String(format: "%04o", socketMode))"
+        state_dir = \(Self.quoted(stateDirectory))
+        store = "\(store.rawValue)"
+        max_frame_bytes = \(maxFrameBytes)
+        log_level = "\(logLevel.rawValue)"
+
+        """
+    }
+
+    private static func quoted(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case _ where scalar.value < 0x20 || scalar.value == 0x7f:
+                out += String(format: "\\u%04X", scalar.value)
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
+}

@@ -1,0 +1,88 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Logging
+import NIOCore
+import NIOPosix
+import ServiceLifecycle
+
+/// The daemon assembled from its configuration: the store, the listeners, the
+/// RPC server, and systemd glue, run until SIGTERM or SIGINT.
+public struct Daemon: Sendable {
+    public let configuration: DaemonConfiguration
+    public let logger: Logger
+
+    public init(configuration: DaemonConfiguration, logger: Logger) {
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    /// Starts the daemon and returns when it has shut down.
+    public func run() async throws {
+        signal(SIGPIPE, SIG_IGN)
+        let notifier = SystemdNotifier()
+
+        try AtomicFile.makeFolder(configuration.stateDirectory, mode: 0o755)
+        let store: any DeploymentStore = switch configuration.store {
+        case .file: try FileDeploymentStore(stateDirectory: configuration.stateDirectory)
+        case .sqlite: try SQLiteDeploymentStore(stateDirectory: configuration.stateDirectory)
+        }
+        let registry = try DeploymentRegistry(store: store)
+        for problem in registry.loadProblems {
+            logger.error("store: \(problem)")
+        }
+
+        var listeners = try SocketActivation.listeners()
+        let activated = !listeners.isEmpty
+        if activated {
+            let names = listeners.map(\.name)
+            guard names.contains("rw") || names.count == 1 else {
+                throw ListenerError("systemd passed sockets named \(names) but none named \"rw\"; set FileDescriptorName=rw on testbedd.socket")
+            }
+            if names.count == 1 { listeners[0].name = "rw" }
+        } else {
+            listeners = [try UnixSocketBinder.bind(path: configuration.socketPath, mode: configuration.socketMode)]
+        }
+
+        let blockingPool = NIOThreadPool(numberOfThreads: 2)
+        blockingPool.start()
+
+        let services = DaemonServices(
+            configuration: configuration, registry: registry, statistics: ServerStatistics(),
+            blockingPool: blockingPool, socketActivated: activated, logger: logger)
+        let logger = self.logger
+        let configuration = self.configuration
+        let server = RPCServer(
+            listeners: listeners,
+            methods: .daemon(services: services),
+            maxFrameBytes: configuration.maxFrameBytes,
+            statistics: services.statistics,
+            group: MultiThreadedEventLoopGroup.singleton,
+            logger: logger,
+            onReady: {
+                let where_ = activated ? "sockets from systemd" : configuration.socketPath
+                logger.info("testbedd \(DaemonVersion.current) ready", metadata: [
+                    "listening": "\(where_)", "store": "\(store.kind.rawValue)",
+                    "state_dir": "\(configuration.stateDirectory)", "deployments": "\(registry.count)",
+                ])
+                notifier.ready(status: "Serving \(registry.count) deployments")
+            },
+            onStopping: {
+                logger.info("shutting down: finishing in-flight requests")
+                notifier.stopping()
+            })
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [.init(service: server)],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger))
+        do {
+            try await group.run()
+        } catch {
+            try? await blockingPool.shutdownGracefully()
+            throw error
+        }
+        try? await blockingPool.shutdownGracefully()
+        logger.info("testbedd stopped")
+    }
+}

@@ -1,0 +1,40 @@
+import Logging
+import NIOPosix
+
+/// The long-lived parts the methods work with, built once at start-up.
+public struct DaemonServices: Sendable {
+    public let configuration: DaemonConfiguration
+    public let registry: DeploymentRegistry
+    public let statistics: ServerStatistics
+    /// Threads for blocking work (disk writes), so event loops never wait on a disk.
+    public let blockingPool: NIOThreadPool
+    public let socketActivated: Bool
+    public let logger: Logger
+
+    public init(
+        configuration: DaemonConfiguration, registry: DeploymentRegistry, statistics: ServerStatistics,
+        blockingPool: NIOThreadPool, socketActivated: Bool, logger: Logger
+    ) {
+        self.configuration = configuration
+        self.registry = registry
+        self.statistics = statistics
+        self.blockingPool = blockingPool
+        self.socketActivated = socketActivated
+        self.logger = logger
+    }
+
+    /// Runs blocking `work` on the blocking pool; the reply completes on the caller's loop.
+    func blocking<R: Sendable>(
+        _ context: RequestContext, _ work: @escaping @Sendable () throws -> R
+    ) -> MethodReply<R> {
+        .later(blockingPool.runIfActive(eventLoop: context.eventLoop, work))
+    }
+
+    /// Logs a mutating call with who made it, for the audit trail.
+    func audit(_ context: RequestContext, deployment: String, _ message: Logger.Message) {
+        logger.info(message, metadata: [
+            "method": "\(context.method)", "deployment": "\(deployment)",
+            "uid": "\(context.peer.uid)", "pid": "\(context.peer.pid)",
+        ])
+    }
+}

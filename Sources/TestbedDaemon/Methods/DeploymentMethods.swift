@@ -1,0 +1,64 @@
+import TestbedProtocol
+
+/// `deployment.list`, `.get`, `.create`, `.destroy`, `.reset_state`. Reads are
+/// served from memory; mutations run on the blocking pool.
+enum DeploymentMethods {
+    static func register(into table: inout MethodTable, services: DaemonServices) {
+        let registry = services.registry
+
+        table.register(RPCMethod.deploymentList) { _ in
+            .now(DeploymentList(deployments: registry.list()))
+        }
+
+        table.register(RPCMethod.deploymentGet, params: NameParams.self) { (params, _) throws(RPCError) in
+            .now(try registry.get(params.name))
+        }
+
+        table.register(RPCMethod.deploymentCreate, params: CreateParams.self) { (params, context) throws(RPCError) in
+            try DeploymentRegistry.checkName(params.name)
+            return services.blocking(context) {
+                let deployment = try registry.create(name: params.name, projectLocation: params.projectLocation)
+                services.audit(context, deployment: params.name, "deployment created")
+                return deployment
+            }
+        }
+
+        table.register(RPCMethod.deploymentDestroy, params: NameParams.self) { (params, context) throws(RPCError) in
+            try DeploymentRegistry.checkName(params.name)
+            return services.blocking(context) {
+                try registry.remove(params.name) { (deployment) throws(RPCError) in
+                    switch deployment.state {
+                    case .up:
+                        throw RPCError(
+                            .invalidState,
+                            "deployment \"\(params.name)\" is up; bring it down first (`testbedctl down \(params.name)`), then destroy it")
+                    case .running:
+                        throw busy(params.name)
+                    case .down, .failed:
+                        break
+                    }
+                }
+                services.audit(context, deployment: params.name, "deployment destroyed")
+                return EmptyResult()
+            }
+        }
+
+        table.register(RPCMethod.deploymentResetState, params: NameParams.self) { (params, context) throws(RPCError) in
+            try DeploymentRegistry.checkName(params.name)
+            return services.blocking(context) {
+                let deployment = try registry.update(params.name) { (deployment) throws(RPCError) in
+                    if deployment.state == .running { throw busy(params.name) }
+                    deployment.state = .down
+                }
+                services.audit(context, deployment: params.name, "deployment state reset to down")
+                return deployment
+            }
+        }
+    }
+
+    static func busy(_ name: String) -> RPCError {
+        RPCError(
+            .busy,
+            "an action is in progress on deployment \"\(name)\"; wait for it to finish or cancel it (`testbedctl cancel \(name)`)")
+    }
+}

@@ -1,0 +1,9 @@
+extension MethodTable {
+    /// Every method the daemon serves on its Unix sockets.
+    public static func daemon(services: DaemonServices) -> MethodTable {
+        var table = MethodTable()
+        ServerMethods.register(into: &table, services: services)
+        DeploymentMethods.register(into: &table, services: services)
+        return table
+    }
+}

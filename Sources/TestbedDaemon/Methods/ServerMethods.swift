@@ -1,0 +1,25 @@
+import Foundation
+import TestbedProtocol
+
+/// `rpc.hello`, `rpc.ping` and `server.status`: all answered from memory.
+enum ServerMethods {
+    static func register(into table: inout MethodTable, services: DaemonServices) {
+        table.register(RPCMethod.hello) { context in
+            .now(HelloResult(
+                server: "testbedd", version: DaemonVersion.current, protocol: RPCMessage.protocolVersion,
+                mode: "main", identity: context.peer.identity))
+        }
+        table.register(RPCMethod.ping) { _ in .now(EmptyResult()) }
+        table.register(RPCMethod.serverStatus) { _ in
+            .now(ServerStatus(
+                version: DaemonVersion.current,
+                pid: getpid(),
+                uptimeSeconds: services.statistics.uptimeSeconds,
+                openConnections: services.statistics.openConnections,
+                deployments: services.registry.count,
+                store: services.registry.store.kind.rawValue,
+                stateDir: services.configuration.stateDirectory,
+                socketActivated: services.socketActivated))
+        }
+    }
+}

@@ -1,0 +1,62 @@
+import Foundation
+import NIOCore
+import TestbedProtocol
+
+/// The methods the daemon serves, by name. Each entry decodes its own params
+/// type and encodes its own result type; dispatch sees only bytes and errors.
+public struct MethodTable: Sendable {
+    /// An entry's outcome with the result already encoded.
+    enum Outcome {
+        case now(Result<Data, RPCError>)
+        case later(EventLoopFuture<Data>)
+    }
+
+    typealias Entry = @Sendable (ParsedRequest, RequestContext) -> Outcome
+
+    private var entries: [String: Entry] = [:]
+
+    public init() {}
+
+    /// The registered method names, sorted.
+    public var methodNames: [String] { entries.keys.sorted() }
+
+    /// Registers `name`, served by `body` with params decoded as `P`.
+    public mutating func register<P: RPCParams, R: Encodable & Sendable>(
+        _ name: String,
+        params: P.Type,
+        _ body: @escaping @Sendable (P, RequestContext) throws(RPCError) -> MethodReply<R>
+    ) {
+        precondition(entries[name] == nil, "method \(name) registered twice")
+        entries[name] = { request, context in
+            do throws(RPCError) {
+                let params = try request.decodeParams(as: P.self)
+                switch try body(params, context) {
+                case .now(let result):
+                    return .now(Self.encode(result))
+                case .later(let future):
+                    return .later(future.flatMapThrowing { result in try Self.encode(result).get() })
+                }
+            } catch {
+                return .now(.failure(error))
+            }
+        }
+    }
+
+    /// Registers `name`, a method without params.
+    public mutating func register<R: Encodable & Sendable>(
+        _ name: String,
+        _ body: @escaping @Sendable (RequestContext) throws(RPCError) -> MethodReply<R>
+    ) {
+        register(name, params: NoParams.self) { (_, context) throws(RPCError) in try body(context) }
+    }
+
+    func entry(_ method: String) -> Entry? { entries[method] }
+
+    static func encode<R: Encodable>(_ result: R) -> Result<Data, RPCError> {
+        do {
+            return .success(try JSONCoding.encoder().encode(result))
+        } catch {
+            return .failure(RPCError(.internalError, "the daemon could not encode its answer: \(error)"))
+        }
+    }
+}

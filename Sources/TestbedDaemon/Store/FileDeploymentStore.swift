@@ -1,0 +1,73 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import TestbedProtocol
+
+/// The original server's layout: `<state_dir>/deployments/<name>.json`, one
+/// file per deployment, with `<name>-logs.json` (the action history) beside it.
+public struct FileDeploymentStore: DeploymentStore {
+    public let kind = StoreKind.file
+    /// The folder holding the records.
+    public let folder: String
+
+    /// Opens (creating if needed) the store under `stateDirectory`.
+    public init(stateDirectory: String) throws {
+        self.folder = stateDirectory + "/deployments"
+        try AtomicFile.makeFolder(folder, mode: 0o750)
+    }
+
+    public func loadAll() throws -> StoreLoadResult {
+        let entries: [String]
+        do {
+            entries = try FileManager.default.contentsOfDirectory(atPath: folder)
+        } catch {
+            throw StoreError("cannot list \(folder): \(error.localizedDescription)")
+        }
+        var result = StoreLoadResult(deployments: [])
+        let decoder = JSONCoding.decoder()
+        for entry in entries.sorted() {
+            let path = folder + "/" + entry
+            if entry.hasPrefix(AtomicFile.temporaryPrefix) {
+                // A write interrupted by a crash: the record it was replacing is intact.
+                unlink(path)
+                continue
+            }
+            guard entry.hasSuffix(".json"), !entry.hasSuffix("-logs.json") else { continue }
+            let name = String(entry.dropLast(5))
+            guard DeploymentName.isValid(name) else {
+                result.problems.append("\(path): skipped, \"\(name)\" is not a valid deployment name")
+                continue
+            }
+            do {
+                let data = try Data(contentsOf: URL(fileURLWithPath: path))
+                let deployment = try decoder.decode(Deployment.self, from: data)
+                guard deployment.name == name else {
+                    result.problems.append("\(path): skipped, it records a deployment named \"\(deployment.name)\"")
+                    continue
+                }
+                result.deployments.append(deployment)
+            } catch {
+                result.problems.append("\(path): skipped, it cannot be read as a deployment: \(error)")
+            }
+        }
+        return result
+    }
+
+    public func save(_ deployment: Deployment) throws {
+        let data = try JSONCoding.prettyEncoder().encode(deployment)
+        try AtomicFile.write(data, to: recordPath(deployment.name))
+    }
+
+    public func delete(name: String) throws {
+        try AtomicFile.remove(recordPath(name))
+        try AtomicFile.remove(folder + "/" + name + "-logs.json")
+    }
+
+    /// The record's path. Names are validated before they reach the store; this
+    /// checks again because a path built from a bad name would escape the folder.
+    func recordPath(_ name: String) throws -> String {
+        guard DeploymentName.isValid(name) else { throw StoreError("refusing to store an invalid deployment name") }
+        return folder + "/" + name + ".json"
+    }
+}

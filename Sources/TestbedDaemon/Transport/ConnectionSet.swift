@@ -1,0 +1,38 @@
+import NIOCore
+import Synchronization
+
+/// The open connections, so that shutdown can tell each one to drain.
+final class ConnectionSet: Sendable {
+    private struct State {
+        var channels: [ObjectIdentifier: any Channel] = [:]
+        var draining = false
+    }
+
+    private let state = Mutex(State())
+
+    /// Adds `channel`; if the daemon is already draining, it is told to drain at once.
+    func insert(_ channel: any Channel) {
+        let drainNow = state.withLock { state in
+            state.channels[ObjectIdentifier(channel)] = channel
+            return state.draining
+        }
+        if drainNow { Self.drain(channel) }
+    }
+
+    func remove(_ channel: any Channel) {
+        _ = state.withLock { $0.channels.removeValue(forKey: ObjectIdentifier(channel)) }
+    }
+
+    /// Tells every connection, now and from now on, to finish its requests and close.
+    func drainAll() {
+        let channels = state.withLock { state in
+            state.draining = true
+            return Array(state.channels.values)
+        }
+        for channel in channels { Self.drain(channel) }
+    }
+
+    private static func drain(_ channel: any Channel) {
+        channel.pipeline.fireUserInboundEventTriggered(ConnectionHandler.Drain())
+    }
+}

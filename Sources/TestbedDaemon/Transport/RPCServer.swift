@@ -1,0 +1,109 @@
+import Logging
+import NIOCore
+import NIOPosix
+import ServiceLifecycle
+import TestbedProtocol
+
+/// Accepts connections on the daemon's listeners and serves each with a
+/// `ConnectionHandler`. Every listener and every connection lives in a task of
+/// a structured task group, so shutdown is the group ending: stop accepting,
+/// let each connection finish its requests, return.
+public final class RPCServer: Service {
+    private let listeners: [Listener]
+    private let methods: MethodTable
+    private let maxFrameBytes: Int
+    private let statistics: ServerStatistics
+    private let group: any EventLoopGroup
+    private let logger: Logger
+    private let onReady: @Sendable () -> Void
+    private let onStopping: @Sendable () -> Void
+    private let connections = ConnectionSet()
+
+    public init(
+        listeners: [Listener], methods: MethodTable, maxFrameBytes: Int, statistics: ServerStatistics,
+        group: any EventLoopGroup, logger: Logger,
+        onReady: @escaping @Sendable () -> Void, onStopping: @escaping @Sendable () -> Void
+    ) {
+        self.onStopping = onStopping
+        self.listeners = listeners
+        self.methods = methods
+        self.maxFrameBytes = maxFrameBytes
+        self.statistics = statistics
+        self.group = group
+        self.logger = logger
+        self.onReady = onReady
+    }
+
+    public func run() async throws {
+        var bound: [NIOAsyncChannel<Connection, Never>] = []
+        for listener in listeners {
+            bound.append(try await bind(listener))
+        }
+        let servers = bound
+        defer {
+            for listener in listeners { listener.ownedSocketFile?.remove() }
+        }
+        onReady()
+        try await withGracefulShutdownHandler {
+            try await withThrowingDiscardingTaskGroup { group in
+                for server in servers {
+                    group.addTask { try await self.accept(on: server) }
+                }
+            }
+        } onGracefulShutdown: {
+            self.onStopping()
+            for server in servers { server.channel.close(promise: nil) }
+            self.connections.drainAll()
+        }
+        logger.info("all connections closed")
+    }
+
+    /// A connection accepted on a listener, with the credentials of its peer.
+    struct Connection: Sendable {
+        let channel: any Channel
+        let peer: PeerCredentials
+    }
+
+    private func bind(_ listener: Listener) async throws -> NIOAsyncChannel<Connection, Never> {
+        let methods = self.methods
+        let maxFrameBytes = self.maxFrameBytes
+        let logger = self.logger
+        return try await ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 256)
+            .bind(listener.fd) { channel in
+                PeerCredentials.of(channel).flatMapThrowing { peer in
+                    try channel.pipeline.syncOperations.addHandlers([
+                        ByteToMessageHandler(FrameDecoder(maxFrameBytes: maxFrameBytes)),
+                        MessageToByteHandler(FrameEncoder()),
+                        ConnectionHandler(methods: methods, peer: peer, listener: listener.name, logger: logger),
+                    ])
+                    return Connection(channel: channel, peer: peer)
+                }
+            }
+    }
+
+    private func accept(on server: NIOAsyncChannel<Connection, Never>) async throws {
+        try await server.executeThenClose { inbound in
+            await withDiscardingTaskGroup { group in
+                do {
+                    for try await connection in inbound {
+                        group.addTask { await self.serve(connection) }
+                    }
+                } catch {
+                    // An accept error ends this listener; the connections it accepted finish first.
+                    logger.error("stopped accepting connections", metadata: ["error": "\(error)"])
+                }
+            }
+        }
+    }
+
+    private func serve(_ connection: Connection) async {
+        statistics.connectionOpened()
+        connections.insert(connection.channel)
+        logger.debug("connection opened", metadata: ["uid": "\(connection.peer.uid)", "pid": "\(connection.peer.pid)"])
+        try? await connection.channel.closeFuture.get()
+        connections.remove(connection.channel)
+        statistics.connectionClosed()
+        logger.debug("connection closed", metadata: ["uid": "\(connection.peer.uid)", "pid": "\(connection.peer.pid)"])
+    }
+}

@@ -1,0 +1,97 @@
+import ArgumentParser
+import Foundation
+import Logging
+import TestbedDaemon
+
+/// `testbedd`: parses options, builds the configuration, runs the daemon.
+@main
+struct TestbeddCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "testbedd",
+        abstract: "The TestbedOS daemon: keeps deployments and runs their orchestration.",
+        discussion: """
+            Settings come from flags, then TESTBED_SOCKET (socket only), then the \
+            configuration file (\(DaemonConfiguration.defaultFilePath)), then defaults. \
+            Under systemd the daemon serves the sockets it is passed.
+            """,
+        version: DaemonVersion.current)
+
+    @Option(name: .long, help: ArgumentHelp("Configuration file to read.", valueName: "path"))
+    var config: String?
+
+    @Flag(name: .long, help: "Development mode: state and socket under ./.testbedos, debug logging, no root needed.")
+    var dev = false
+
+    @Option(name: .long, help: ArgumentHelp("Unix socket to bind when systemd passes none.", valueName: "path"))
+    var socket: String?
+
+    @Option(name: .long, help: ArgumentHelp("Permission mode of a socket the daemon binds (octal).", valueName: "mode"))
+    var socketMode: String?
+
+    @Option(name: .long, help: ArgumentHelp("Folder holding the daemon's state.", valueName: "path"))
+    var stateDir: String?
+
+    @Option(name: .long, help: ArgumentHelp("Deployment store: file or sqlite.", valueName: "kind"))
+    var store: String?
+
+    @Option(name: .long, help: ArgumentHelp("Largest accepted frame payload, in bytes.", valueName: "bytes"))
+    var maxFrameBytes: Int?
+
+    @Option(name: .long, help: ArgumentHelp("trace, debug, info, notice, warning, error or critical.", valueName: "level"))
+    var logLevel: String?
+
+    @Flag(name: .long, help: "Print the effective configuration as TOML and exit.")
+    var printConfig = false
+
+    func run() async throws {
+        let configuration: DaemonConfiguration
+        do {
+            configuration = try effectiveConfiguration()
+        } catch {
+            FileHandle.standardError.write(Data("testbedd: \(error)\n".utf8))
+            throw ExitCode(78)  // EX_CONFIG
+        }
+        if printConfig {
+            print(configuration.toml, terminator: "")
+            return
+        }
+        let level = configuration.logLevel
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "testbedd")
+        do {
+            try await Daemon(configuration: configuration, logger: logger).run()
+        } catch {
+            logger.critical("testbedd cannot run: \(error)")
+            throw ExitCode.failure
+        }
+    }
+
+    func effectiveConfiguration() throws -> DaemonConfiguration {
+        let workingFolder = FileManager.default.currentDirectoryPath
+        var configuration = dev ? DaemonConfiguration.development(in: workingFolder) : DaemonConfiguration()
+        if let config {
+            try configuration.apply(file: Self.absolute(config, in: workingFolder), required: true)
+        } else if !dev {
+            try configuration.apply(file: DaemonConfiguration.defaultFilePath, required: false)
+        }
+        if let environmentSocket = ProcessInfo.processInfo.environment["TESTBED_SOCKET"], !environmentSocket.isEmpty {
+            configuration.socketPath = Self.absolute(environmentSocket, in: workingFolder)
+        }
+        if let socket { configuration.socketPath = Self.absolute(socket, in: workingFolder) }
+        if let socketMode { configuration.socketMode = try DaemonConfiguration.parseMode(socketMode, setting: "--socket-mode") }
+        if let stateDir { configuration.stateDirectory = Self.absolute(stateDir, in: workingFolder) }
+        if let store { configuration.store = try DaemonConfiguration.parseStore(store) }
+        if let maxFrameBytes { configuration.maxFrameBytes = maxFrameBytes }
+        if let logLevel { configuration.logLevel = try DaemonConfiguration.parseLogLevel(logLevel) }
+        try configuration.validate()
+        return configuration
+    }
+
+    static func absolute(_ path: String, in folder: String) -> String {
+        path.hasPrefix("/") ? path : folder + "/" + path
+    }
+}
