@@ -60,6 +60,7 @@ let package = Package(
             name: "TestbedCLI",
             dependencies: [
                 "TestbedProtocol",
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

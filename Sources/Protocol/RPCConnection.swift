@@ -38,7 +38,7 @@ public final class RPCConnection: Sendable {
     }
 
     /// Sends a request and returns the call, whose events carry its stream and result.
-    public func start<P: Encodable & Sendable>(_ method: String, params: P) throws -> RPCCall {
+    public func start<P: Encodable & Sendable>(_ method: String, params: P?) throws -> RPCCall {
         let (id, events) = try calls.open()
         let payload: Data
         do {
@@ -55,12 +55,12 @@ public final class RPCConnection: Sendable {
 
     /// Sends a request without params.
     public func start(_ method: String) throws -> RPCCall {
-        try start(method, params: Optional<NoParams>.none)
+        try start(method, params: NoParams?.none)
     }
 
     /// Calls `method` and waits for its result.
     public func call<P: Encodable & Sendable, R: Decodable>(
-        _ method: String, params: P, as type: R.Type = R.self
+        _ method: String, params: P?, as type: R.Type = R.self
     ) async throws -> R {
         try await start(method, params: params).result(as: R.self)
     }

@@ -1,1 +1,3 @@
-print("x")
+import TestbedCLI
+
+await TestbedCtl.runAsRoot()

@@ -1,0 +1,87 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import NIOCore
+import TestbedProtocol
+
+/// A connection to testbedd that has said hello and checked the protocol
+/// version, with every failure turned into a `CLIError` a person can act on.
+public struct DaemonSession: Sendable {
+    public let connection: RPCConnection
+    public let hello: HelloResult
+    public let socketPath: String
+
+    /// Connects to `socketPath` and says hello.
+    public static func open(socketPath: String) async throws(CLIError) -> DaemonSession {
+        let connection: RPCConnection
+        do {
+            connection = try await RPCConnection.connect(unixSocketPath: socketPath)
+        } catch {
+            throw unreachable(socketPath, error)
+        }
+        let hello: HelloResult
+        do {
+            hello = try await connection.call(RPCMethod.hello)
+        } catch {
+            await connection.close()
+            throw CLIError(
+                "testbedd at \(socketPath) did not answer hello: \(Self.describe(error))", status: ExitStatus.unavailable)
+        }
+        guard hello.protocol == RPCMessage.protocolVersion else {
+            await connection.close()
+            throw CLIError(
+                "testbedd at \(socketPath) speaks protocol \(hello.protocol) but this testbedctl speaks \(RPCMessage.protocolVersion); "
+                    + "install matching versions of testbedd (\(hello.version)) and testbedctl",
+                status: ExitStatus.protocolMismatch)
+        }
+        return DaemonSession(connection: connection, hello: hello, socketPath: socketPath)
+    }
+
+    /// Calls `method` and decodes its result, mapping a refusal to its exit code.
+    public func call<P: Encodable & Sendable, R: Decodable>(
+        _ method: String, params: P?, as type: R.Type = R.self
+    ) async throws(CLIError) -> R {
+        do {
+            return try await connection.call(method, params: params, as: R.self)
+        } catch {
+            throw Self.failure(error)
+        }
+    }
+
+    /// Calls a method without params.
+    public func call<R: Decodable>(_ method: String, as type: R.Type = R.self) async throws(CLIError) -> R {
+        try await call(method, params: NoParams?.none, as: R.self)
+    }
+
+    public func close() async { await connection.close() }
+
+    /// The CLI error for anything a call can throw.
+    public static func failure(_ error: any Error) -> CLIError {
+        if let error = error as? RPCError {
+            return CLIError(error.message, status: ExitStatus.forDaemonError(error.code), code: error.code)
+        }
+        return CLIError(describe(error), status: ExitStatus.unavailable)
+    }
+
+    static func unreachable(_ path: String, _ error: any Error) -> CLIError {
+        let code = (error as? IOError)?.errnoCode
+        switch code {
+        case EACCES, EPERM:
+            return CLIError(
+                "permission denied on \(path): only members of the testbed group may use it "
+                    + "(an administrator can run `sudo usermod -aG testbed $USER`; then log in again)",
+                status: ExitStatus.permissionDenied)
+        default:
+            let reason = code.map { String(cString: strerror($0)) } ?? describe(error)
+            return CLIError(
+                "cannot reach testbedd at \(path): \(reason). Start it with `sudo systemctl start testbedd.socket`, "
+                    + "or run `testbedd --dev` and point testbedctl at it with --socket or TESTBED_SOCKET",
+                status: ExitStatus.unavailable)
+        }
+    }
+
+    static func describe(_ error: any Error) -> String {
+        String(describing: error)
+    }
+}

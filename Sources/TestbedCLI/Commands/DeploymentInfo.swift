@@ -1,0 +1,30 @@
+import ArgumentParser
+import TestbedProtocol
+
+/// `testbedctl deployment info NAME`.
+struct DeploymentInfo: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "info", abstract: "Show one deployment.")
+
+    @Argument(help: "The deployment's name.") var name: String
+    @OptionGroup var global: GlobalOptions
+
+    func validate() throws {
+        if let problem = DeploymentName.problem(with: name) { throw ValidationError(problem) }
+    }
+
+    func run() async throws {
+        try await global.withSession { (session) throws(CLIError) in
+            let d: Deployment = try await session.call(RPCMethod.deploymentGet, params: NameParams(name: name))
+            global.output.emit(d) {
+                """
+                name:         \(d.name)
+                state:        \(Output.describe(d.state))
+                project:      \(d.projectLocation)
+                created:      \(Output.describe(d.createdAt))
+                last action:  \(d.lastActionUUID ?? "none")
+
+                """
+            }
+        }
+    }
+}

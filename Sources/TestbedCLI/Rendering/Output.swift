@@ -1,0 +1,30 @@
+import Foundation
+import TestbedProtocol
+
+/// Writes results for people (text) or programs (`--json`).
+public struct Output: Sendable {
+    public let json: Bool
+
+    public init(json: Bool) { self.json = json }
+
+    /// Prints `value` as indented JSON when `--json` was given, else `text()`.
+    public func emit<T: Encodable>(_ value: T, text: () -> String) {
+        if json {
+            let data = (try? JSONCoding.prettyEncoder().encode(value)) ?? Data("null".utf8)
+            FileHandle.standardOutput.write(data + Data("\n".utf8))
+        } else {
+            FileHandle.standardOutput.write(Data(text().utf8))
+        }
+    }
+
+    /// A deployment's state for a table: `up`, `down`, `running`, `failed (up)`.
+    public static func describe(_ state: DeploymentState) -> String {
+        if case .failed(let command) = state { return "failed (\(command.word))" }
+        return state.summary
+    }
+
+    /// A time as people read it in a table: `2026-11-25 13:19:23Z`.
+    public static func describe(_ date: Date) -> String {
+        ISO8601DateFormatter().string(from: date).replacingOccurrences(of: "T", with: " ")
+    }
+}
