@@ -78,7 +78,10 @@ let package = Package(
         ),
         .testTarget(
             name: "TestbedDaemonTests",
-            dependencies: ["TestbedDaemon", "TestbedCLI", "TestbedProtocol"]
+            dependencies: [
+                "TestbedDaemon", "TestbedCLI", "TestbedProtocol",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
         ),
         .testTarget(
             name: "IntegrationTests",

@@ -9,15 +9,15 @@ public enum DeploymentName {
     public static func problem(with name: String) -> String? {
         let bytes = Array(name.utf8)
         guard let first = bytes.first else { return "a deployment name cannot be empty" }
-        if bytes.count > maxLength {
-            return "deployment name is \(bytes.count) characters long; the limit is \(maxLength)"
-        }
         if !isAlphanumeric(first) {
             return "deployment name \(quoted(name)) must start with a letter or digit"
         }
         if let bad = bytes.first(where: { !isAllowed($0) }) {
             let shown = bad >= 0x20 && bad < 0x7f ? "'\(Character(Unicode.Scalar(bad)))'" : hexByte(bad)
             return "deployment name \(quoted(name)) contains \(shown); use only letters, digits, '.', '_' and '-'"
+        }
+        if bytes.count > maxLength {
+            return "deployment name is \(bytes.count) characters long; the limit is \(maxLength)"
         }
         if name.hasSuffix("-logs") {
             return "deployment name \(quoted(name)) must not end in \"-logs\" (that suffix names a deployment's log index)"

@@ -76,7 +76,9 @@ public final class RPCConnection: Sendable {
         try await channel.writeAndFlush(ByteBuffer(bytes: payload))
     }
 
-    /// Asks the daemon to end one of this connection's requests with -32006 (`rpc.cancel`).
+    /// Asks the daemon to end one of this connection's requests (`rpc.cancel`).
+    /// A request that streams ends with -32006; one that completes without
+    /// waiting on anything is not affected.
     public func cancel(_ id: RequestID) async throws {
         try await notify(RPCMethod.cancel, params: CancelParams(id: id))
     }
@@ -94,6 +96,8 @@ final class PendingCalls: Sendable {
         var nextID: Int64 = 1
         var open: [RequestID: AsyncThrowingStream<RPCCallEvent, any Error>.Continuation] = [:]
         var closed = false
+        /// The last error the daemon sent without an id, reported if the connection then closes.
+        var refusal: RPCError?
     }
 
     private let state = Mutex(State())
@@ -126,13 +130,19 @@ final class PendingCalls: Sendable {
         }
     }
 
-    func failAll(_ error: any Error) {
-        let open = state.withLock { state in
+    func noteRefusal(_ error: RPCError) {
+        state.withLock { $0.refusal = error }
+    }
+
+    /// Fails every call in flight with `error`, or, when nil, with the daemon's
+    /// last refusal if it sent one, else `RPCConnectionError.closed`.
+    func failAll(_ error: (any Error)?) {
+        let (open, reason) = state.withLock { state in
             state.closed = true
             defer { state.open.removeAll() }
-            return Array(state.open.values)
+            return (Array(state.open.values), error ?? state.refusal ?? RPCConnectionError.closed)
         }
-        for continuation in open { continuation.finish(throwing: error) }
+        for continuation in open { continuation.finish(throwing: reason) }
     }
 }
 
@@ -158,14 +168,14 @@ final class ResponseRouter: ChannelInboundHandler, Sendable {
                 calls.finish(id, with: .success(payload))
             }
         } else if let error = message.error {
-            // An error with a null id answers no request: the daemon refused the
-            // stream itself (a bad frame) and is closing the connection.
-            calls.failAll(error)
+            // An error with a null id answers no request. If the daemon is closing
+            // the connection (a refused frame), it is why the calls in flight fail.
+            calls.noteRefusal(error)
         }
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        calls.failAll(RPCConnectionError.closed)
+        calls.failAll(nil)
         context.fireChannelInactive()
     }
 

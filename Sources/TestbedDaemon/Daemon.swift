@@ -32,16 +32,23 @@ public struct Daemon: Sendable {
             logger.error("store: \(problem)")
         }
 
-        var listeners = try SocketActivation.listeners()
-        let activated = !listeners.isEmpty
+        var passed = try SocketActivation.listeners()
+        let activated = !passed.isEmpty
         if activated {
-            let names = listeners.map(\.name)
-            guard names.contains("rw") || names.count == 1 else {
+            let names = passed.map(\.name)
+            if names.count == 1 && names[0] != "rw" {
+                logger.notice("systemd passed one socket named \(names[0]); serving it as the read-write socket")
+                passed[0].name = "rw"
+            }
+            guard passed.contains(where: { $0.name == "rw" }) else {
                 throw ListenerError("systemd passed sockets named \(names) but none named \"rw\"; set FileDescriptorName=rw on testbedd.socket")
             }
-            if names.count == 1 { listeners[0].name = "rw" }
-        } else {
-            listeners = [try UnixSocketBinder.bind(path: configuration.socketPath, mode: configuration.socketMode)]
+        }
+        let activatedListeners = passed
+        let configuration = self.configuration
+        let makeListeners: @Sendable () throws -> [Listener] = {
+            if activated { return activatedListeners }
+            return [try UnixSocketBinder.bind(path: configuration.socketPath, mode: configuration.socketMode)]
         }
 
         let blockingPool = NIOThreadPool(numberOfThreads: 2)
@@ -51,9 +58,8 @@ public struct Daemon: Sendable {
             configuration: configuration, registry: registry, statistics: ServerStatistics(),
             blockingPool: blockingPool, socketActivated: activated, logger: logger)
         let logger = self.logger
-        let configuration = self.configuration
         let server = RPCServer(
-            listeners: listeners,
+            makeListeners: makeListeners,
             methods: .daemon(services: services),
             maxFrameBytes: configuration.maxFrameBytes,
             statistics: services.statistics,

@@ -23,6 +23,9 @@ public struct DaemonSession: Sendable {
         let hello: HelloResult
         do {
             hello = try await connection.call(RPCMethod.hello)
+        } catch let error as RPCError {
+            await connection.close()
+            throw failure(error)
         } catch {
             await connection.close()
             throw CLIError(

@@ -43,7 +43,9 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
             return
         }
         guard !inFlight.contains(id) else {
-            write(RPCMessage.errorResponse(id: id, error: RPCError(
+            // Answered without an id: an answer under this id would be taken for
+            // the answer to the request still in flight.
+            write(RPCMessage.errorResponse(id: nil, error: RPCError(
                 .invalidRequest, "request id \(id) is already in use by a request in flight; use a new id")), context: context)
             return
         }
@@ -97,7 +99,11 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if event is Drain {
+        if case .inputClosed = event as? ChannelEvent {
+            // The client sent all it will send: answer what is in flight, then close.
+            draining = true
+            closeIfDrained(context: context)
+        } else if event is Drain {
             draining = true
             context.channel.setOption(ChannelOptions.autoRead, value: false).whenComplete { _ in }
             closeIfDrained(context: context)

@@ -42,7 +42,6 @@ public final class DeploymentRegistry: Sendable {
     /// Creates a `down` deployment; the project folder must hold `kvm-compose.yaml`.
     public func create(name: String, projectLocation: String) throws(RPCError) -> Deployment {
         try Self.checkName(name)
-        let location = try ProjectLocation.validate(projectLocation)
         return try serialized { () throws(RPCError) in
             if let existing = cache.withLock({ $0[name] }) {
                 throw RPCError(
@@ -50,6 +49,7 @@ public final class DeploymentRegistry: Sendable {
                     "a deployment named \"\(name)\" already exists (project \(existing.projectLocation)); choose another name",
                     data: .object(["field": .string("name")]))
             }
+            let location = try ProjectLocation.validate(projectLocation)
             let createdAt = Date(timeIntervalSince1970: clock.now().timeIntervalSince1970.rounded(.down))
             let deployment = Deployment(name: name, projectLocation: location, state: .down, createdAt: createdAt)
             try persist(deployment)

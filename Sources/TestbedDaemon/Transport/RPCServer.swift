@@ -9,7 +9,7 @@ import TestbedProtocol
 /// a structured task group, so shutdown is the group ending: stop accepting,
 /// let each connection finish its requests, return.
 public final class RPCServer: Service {
-    private let listeners: [Listener]
+    private let makeListeners: @Sendable () throws -> [Listener]
     private let methods: MethodTable
     private let maxFrameBytes: Int
     private let statistics: ServerStatistics
@@ -19,13 +19,16 @@ public final class RPCServer: Service {
     private let onStopping: @Sendable () -> Void
     private let connections = ConnectionSet()
 
+    /// `makeListeners` runs when the service starts, after the service group
+    /// traps SIGTERM and SIGINT: a client that connects can then count on a
+    /// graceful shutdown, however early it connects.
     public init(
-        listeners: [Listener], methods: MethodTable, maxFrameBytes: Int, statistics: ServerStatistics,
+        makeListeners: @escaping @Sendable () throws -> [Listener], methods: MethodTable, maxFrameBytes: Int, statistics: ServerStatistics,
         group: any EventLoopGroup, logger: Logger,
         onReady: @escaping @Sendable () -> Void, onStopping: @escaping @Sendable () -> Void
     ) {
         self.onStopping = onStopping
-        self.listeners = listeners
+        self.makeListeners = makeListeners
         self.methods = methods
         self.maxFrameBytes = maxFrameBytes
         self.statistics = statistics
@@ -35,6 +38,7 @@ public final class RPCServer: Service {
     }
 
     public func run() async throws {
+        let listeners = try makeListeners()
         var bound: [NIOAsyncChannel<Connection, Never>] = []
         for listener in listeners {
             bound.append(try await bind(listener))
@@ -70,6 +74,8 @@ public final class RPCServer: Service {
         let logger = self.logger
         return try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
+            // A client may send its requests and shut down its writing side; it still gets every answer.
+            .childChannelOption(.allowRemoteHalfClosure, value: true)
             .bind(listener.fd) { channel in
                 PeerCredentials.of(channel).flatMapThrowing { peer in
                     try channel.pipeline.syncOperations.addHandlers([

@@ -1,0 +1,118 @@
+import Foundation
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Start-up, shutdown and socket handling of the real daemon.
+@Suite struct DaemonLifecycleTests {
+    @Test func helloReportsTheCallersCredentials() async throws {
+        let sandbox = try Sandbox()
+        let daemon = try await DaemonProcess.start(in: sandbox)
+        let hello = try RawClient(path: sandbox.socket).call("rpc.hello")
+        let result = try #require(hello.result)
+        #expect(result["server"] as? String == "testbedd")
+        #expect(result["protocol"] as? Int == 1)
+        #expect(result["mode"] as? String == "main")
+        let identity = try #require(result["identity"] as? [String: Any])
+        #expect(identity["uid"] as? Int == Int(getuid()))
+        #expect(identity["gid"] as? Int == Int(getgid()))
+        #expect(identity["pid"] as? Int == Int(getpid()))
+        #expect(try await daemon.stop() == 0)
+    }
+
+    @Test func theSocketGetsItsModeAndIsRemovedOnSIGTERM() async throws {
+        let sandbox = try Sandbox()
+        let daemon = try await DaemonProcess.start(in: sandbox, extra: ["--socket-mode", "0600"])
+        var info = stat()
+        #expect(lstat(sandbox.socket, &info) == 0)
+        #expect(info.st_mode & 0o777 == 0o600)
+        #expect(try await daemon.stop(signal: SIGTERM) == 0)
+        #expect(!FileManager.default.fileExists(atPath: sandbox.socket))
+        #expect(daemon.log.contains("testbedd stopped"))
+    }
+
+    @Test func SIGINTAlsoStopsGracefully() async throws {
+        let sandbox = try Sandbox()
+        let daemon = try await DaemonProcess.start(in: sandbox)
+        #expect(try await daemon.stop(signal: SIGINT) == 0)
+        #expect(daemon.log.contains("testbedd stopped"))
+    }
+
+    @Test func aSecondDaemonRefusesALiveSocket() async throws {
+        let sandbox = try Sandbox()
+        let first = try await DaemonProcess.start(in: sandbox)
+        let second = try DaemonProcess(
+            arguments: ["--socket", sandbox.socket, "--state-dir", sandbox.path + "/other"],
+            socket: sandbox.socket, logPath: sandbox.path + "/second.log")
+        #expect(try await second.waitForExit() != 0)
+        #expect(second.log.contains("another testbedd is already serving"))
+        // The first daemon's socket is untouched.
+        #expect(try RawClient(path: sandbox.socket).call("rpc.ping").result != nil)
+        #expect(try await first.stop() == 0)
+    }
+
+    @Test func aStaleSocketFileIsReplaced() async throws {
+        let sandbox = try Sandbox()
+        let crashed = try await DaemonProcess.start(in: sandbox)
+        #expect(try await crashed.stop(signal: SIGKILL) == 128 + SIGKILL)
+        #expect(FileManager.default.fileExists(atPath: sandbox.socket))  // left behind by the crash
+        let daemon = try await DaemonProcess.start(in: sandbox)
+        #expect(try RawClient(path: sandbox.socket).call("rpc.ping").result != nil)
+        #expect(try await daemon.stop() == 0)
+    }
+
+    @Test func aPathThatIsNotASocketIsNeverDeleted() async throws {
+        let sandbox = try Sandbox()
+        _ = try sandbox.write("precious", to: "d.sock")
+        let daemon = try DaemonProcess(
+            arguments: ["--socket", sandbox.socket, "--state-dir", sandbox.state],
+            socket: sandbox.socket, logPath: sandbox.path + "/d.log")
+        #expect(try await daemon.waitForExit() != 0)
+        #expect(daemon.log.contains("exists and is not a socket"))
+        #expect(try String(contentsOfFile: sandbox.socket, encoding: .utf8) == "precious")
+    }
+
+    @Test func configurationPrecedenceIsFlagThenEnvironmentThenFileThenDefault() async throws {
+        let sandbox = try Sandbox()
+        let file = try sandbox.write("""
+            socket = "/from/file.sock"
+            state_dir = "/from/file/state"
+            store = "sqlite"
+            """, to: "c.toml")
+        let fromFile = try await ProcessRun.run(Binaries.testbedd, ["--config", file, "--print-config"])
+        #expect(fromFile.status == 0)
+        #expect(fromFile.stdout.contains(#"socket = "/from/file.sock""#))
+        #expect(fromFile.stdout.contains(#"store = "sqlite""#))
+        #expect(fromFile.stdout.contains(#"max_frame_bytes = 1048576"#))
+
+        let fromEnv = try await ProcessRun.run(
+            Binaries.testbedd, ["--config", file, "--print-config"], environment: ["TESTBED_SOCKET": "/from/env.sock"])
+        #expect(fromEnv.stdout.contains(#"socket = "/from/env.sock""#))
+
+        let fromFlag = try await ProcessRun.run(
+            Binaries.testbedd, ["--config", file, "--socket", "/from/flag.sock", "--store", "file", "--print-config"],
+            environment: ["TESTBED_SOCKET": "/from/env.sock"])
+        #expect(fromFlag.stdout.contains(#"socket = "/from/flag.sock""#))
+        #expect(fromFlag.stdout.contains(#"store = "file""#))
+        #expect(fromFlag.stdout.contains(#"state_dir = "/from/file/state""#))
+
+        let dev = try await ProcessRun.run(Binaries.testbedd, ["--dev", "--print-config"], in: sandbox.path)
+        #expect(dev.stdout.contains(#"socket = "\#(sandbox.path)/.testbedos/testbedd.sock""#))
+        #expect(dev.stdout.contains(#"log_level = "debug""#))
+
+        let bad = try await ProcessRun.run(Binaries.testbedd, ["--config", try sandbox.write("store = 1", to: "bad.toml")])
+        #expect(bad.status == 78)
+        #expect(bad.stderr.contains("store"))
+    }
+
+    @Test func devModeNeedsNoRootPathsAndServes() async throws {
+        let sandbox = try Sandbox()
+        let daemon = try DaemonProcess(
+            executable: Binaries.testbedd, arguments: ["--dev"],
+            socket: sandbox.path + "/.testbedos/testbedd.sock", logPath: sandbox.path + "/dev.log", in: sandbox.path)
+        try await daemon.waitUntilAccepting()
+        #expect(FileManager.default.fileExists(atPath: sandbox.path + "/.testbedos/deployments"))
+        #expect(try await daemon.stop() == 0)
+    }
+}

@@ -1,0 +1,44 @@
+import Foundation
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The daemon under `systemd-socket-activate` (Debian's systemd package): the
+/// first client's connection starts it, and it serves the socket it is passed.
+@Suite struct SocketActivationTests {
+    static let activator = "/usr/bin/systemd-socket-activate"
+
+    @Test func theFirstConnectionStartsTheDaemonOnThePassedSocket() async throws {
+        #expect(FileManager.default.isExecutableFile(atPath: Self.activator), "install the systemd package")
+        let sandbox = try Sandbox()
+        let daemon = try DaemonProcess(
+            executable: Self.activator,
+            arguments: [
+                "--listen=\(sandbox.socket)", "--fdname=rw", "--setenv=TESTBED_TEST=1",
+                Binaries.testbedd, "--state-dir", sandbox.state, "--socket", sandbox.path + "/unused.sock",
+                "--log-level", "debug",
+            ],
+            socket: sandbox.socket, logPath: sandbox.path + "/activate.log")
+        // The activator holds the socket; testbedd is not started until someone connects.
+        try await Task.sleep(for: .milliseconds(50))
+        #expect(!FileManager.default.fileExists(atPath: sandbox.state))
+
+        let status = try await ProcessRun.run(Binaries.testbedctl, ["status", "--json", "--socket", sandbox.socket])
+        #expect(status.status == 0, "\(status.stderr)\n\(daemon.log)")
+        let object = try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any]
+        #expect(object?["socket_activated"] as? Bool == true)
+        #expect(object?["state_dir"] as? String == sandbox.state)
+        // It served the passed socket and bound none of its own.
+        #expect(!FileManager.default.fileExists(atPath: sandbox.path + "/unused.sock"))
+
+        let project = try sandbox.project("p")
+        let created = try await ProcessRun.run(
+            Binaries.testbedctl, ["deployment", "create", "p", "--path", project, "--socket", sandbox.socket])
+        #expect(created.status == 0, "\(created.stderr)")
+
+        #expect(try await daemon.stop() == 0)
+        #expect(daemon.log.contains("ready"))
+        #expect(daemon.log.contains("sockets from systemd"))
+    }
+}

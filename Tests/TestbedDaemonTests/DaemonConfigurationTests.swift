@@ -1,0 +1,87 @@
+import Foundation
+import Testing
+@testable import TestbedDaemon
+
+@Suite struct DaemonConfigurationTests {
+    static func write(_ text: String, in folder: TemporaryFolder) throws -> String {
+        let path = folder.path + "/testbedd.toml"
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+        return path
+    }
+
+    @Test func defaultsAreTheDocumentedOnes() {
+        let configuration = DaemonConfiguration()
+        #expect(configuration.socketPath == "/run/testbedos/testbedd.sock")
+        #expect(configuration.stateDirectory == "/var/lib/testbedos")
+        #expect(configuration.store == .file)
+        #expect(configuration.maxFrameBytes == 1_048_576)
+        #expect(configuration.socketMode == 0o660)
+    }
+
+    @Test func aFileSetsEverySetting() throws {
+        let folder = try TemporaryFolder()
+        let path = try Self.write("""
+            socket = "/run/x/t.sock"
+            socket_mode = "0600"
+            state_dir = "/srv/state"
+            store = "sqlite"
+            max_frame_bytes = 4096
+            log_level = "debug"
+            """, in: folder)
+        var configuration = DaemonConfiguration()
+        try configuration.apply(file: path, required: true)
+        #expect(configuration.socketPath == "/run/x/t.sock")
+        #expect(configuration.socketMode == 0o600)
+        #expect(configuration.stateDirectory == "/srv/state")
+        #expect(configuration.store == .sqlite)
+        #expect(configuration.maxFrameBytes == 4096)
+        #expect(configuration.logLevel == .debug)
+    }
+
+    @Test func printedConfigurationReadsBackTheSame() throws {
+        let folder = try TemporaryFolder()
+        var original = DaemonConfiguration()
+        original.socketPath = #"/tmp/a "quoted" \ path.sock"#
+        original.store = .sqlite
+        original.socketMode = 0o640
+        let path = try Self.write(original.toml, in: folder)
+        var reread = DaemonConfiguration()
+        try reread.apply(file: path, required: true)
+        #expect(reread == original)
+    }
+
+    @Test(arguments: [
+        ("sockett = \"/x\"", "unknown settings: sockett"),
+        ("store = \"postgres\"", "store \"postgres\""),
+        ("max_frame_bytes = \"big\"", "max_frame_bytes"),
+        ("socket_mode = \"999\"", "octal"),
+        ("log_level = \"loud\"", "log_level"),
+        ("this is not toml", "not valid TOML"),
+    ])
+    func badFilesAreRefusedWithTheSettingNamed(text: String, phrase: String) throws {
+        let folder = try TemporaryFolder()
+        let path = try Self.write(text, in: folder)
+        var configuration = DaemonConfiguration()
+        let error = #expect(throws: ConfigurationError.self) { try configuration.apply(file: path, required: true) }
+        #expect(error?.message.contains(phrase) == true, "\(error?.message ?? "")")
+    }
+
+    @Test func aMissingFileIsAnErrorOnlyWhenNamed() throws {
+        var configuration = DaemonConfiguration()
+        try configuration.apply(file: "/nonexistent/testbedd.toml", required: false)
+        #expect(configuration == DaemonConfiguration())
+        #expect(throws: ConfigurationError.self) { try configuration.apply(file: "/nonexistent/testbedd.toml", required: true) }
+    }
+
+    @Test func validationRefusesUnusableValues() {
+        var configuration = DaemonConfiguration()
+        configuration.socketPath = "/" + String(repeating: "s", count: 120)
+        #expect(throws: ConfigurationError.self) { try configuration.validate() }
+        configuration = DaemonConfiguration()
+        configuration.stateDirectory = "relative"
+        #expect(throws: ConfigurationError.self) { try configuration.validate() }
+        configuration = DaemonConfiguration()
+        configuration.maxFrameBytes = 0
+        #expect(throws: ConfigurationError.self) { try configuration.validate() }
+    }
+}
