@@ -56,10 +56,11 @@ extension DeploymentCommand: Codable {
             }
             return
         }
+        try decoder.requireSingleMember("a command object")
         let container = try decoder.container(keyedBy: Tag.self)
-        guard container.allKeys.count == 1, let tag = container.allKeys.first else {
+        guard let tag = container.allKeys.first else {
             throw DecodingError.dataCorrupted(.init(
-                codingPath: decoder.codingPath, debugDescription: "a command object has exactly one key"))
+                codingPath: decoder.codingPath, debugDescription: "unknown command"))
         }
         switch tag {
         case .up:

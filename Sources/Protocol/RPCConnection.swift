@@ -85,6 +85,7 @@ public final class RPCConnection: Sendable {
 
     /// Closes the connection; calls still in flight fail with `RPCConnectionError.closed`.
     public func close() async {
+        calls.failAll(RPCConnectionError.closed)
         try? await channel.close()
     }
 }

@@ -44,8 +44,9 @@ extension SnapshotCommand: Codable {
     private enum Field: String, CodingKey { case name, all }
 
     public init(from decoder: any Decoder) throws {
+        try decoder.requireSingleMember("a snapshot command")
         let container = try decoder.container(keyedBy: Tag.self)
-        guard container.allKeys.count == 1, let tag = container.allKeys.first else {
+        guard let tag = container.allKeys.first else {
             throw DecodingError.dataCorrupted(.init(
                 codingPath: decoder.codingPath,
                 debugDescription: "a snapshot command has exactly one of create, delete, restore, info, list"))

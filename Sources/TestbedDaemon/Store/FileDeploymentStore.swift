@@ -47,6 +47,7 @@ public struct FileDeploymentStore: DeploymentStore {
                     continue
                 }
                 result.deployments.append(deployment)
+                result.actions += loadActions(of: name, problems: &result.problems)
             } catch {
                 result.problems.append("\(path): skipped, it cannot be read as a deployment: \(error)")
             }
@@ -59,9 +60,36 @@ public struct FileDeploymentStore: DeploymentStore {
         try AtomicFile.write(data, to: recordPath(deployment.name))
     }
 
+    /// The action index of one deployment: `{"logs":{"<uuid>":{...}}}`.
+    struct ActionIndex: Codable {
+        var logs: [String: ActionRecord]
+    }
+
+    func loadActions(of name: String, problems: inout [String]) -> [ActionRecord] {
+        let path = folder + "/" + name + "-logs.json"
+        guard let data = FileManager.default.contents(atPath: path) else { return [] }
+        do {
+            let index = try JSONCoding.decoder().decode(ActionIndex.self, from: data)
+            return index.logs.map { id, record in
+                var record = record
+                record.id = id
+                record.deployment = name
+                return record
+            }
+        } catch {
+            problems.append("\(path): action history skipped, it cannot be read: \(error)")
+            return []
+        }
+    }
+
+    public func saveActions(_ records: [ActionRecord], of name: String) throws {
+        let index = ActionIndex(logs: Dictionary(records.map { ($0.id, $0) }, uniquingKeysWith: { _, last in last }))
+        try AtomicFile.write(JSONCoding.prettyEncoder().encode(index), to: try logsIndexPath(name))
+    }
+
     public func delete(name: String) throws {
         try AtomicFile.remove(recordPath(name))
-        try AtomicFile.remove(folder + "/" + name + "-logs.json")
+        try AtomicFile.remove(try logsIndexPath(name))
     }
 
     /// The record's path. Names are validated before they reach the store; this
@@ -69,5 +97,11 @@ public struct FileDeploymentStore: DeploymentStore {
     func recordPath(_ name: String) throws -> String {
         guard DeploymentName.isValid(name) else { throw StoreError("refusing to store an invalid deployment name") }
         return folder + "/" + name + ".json"
+    }
+
+    /// The action index's path, beside the record.
+    func logsIndexPath(_ name: String) throws -> String {
+        _ = try recordPath(name)
+        return folder + "/" + name + "-logs.json"
     }
 }

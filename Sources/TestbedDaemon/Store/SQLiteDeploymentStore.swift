@@ -37,6 +37,13 @@ public struct SQLiteDeploymentStore: DeploymentStore {
                 table.column("created_at", .text).notNull()
             }
         }
+        migrator.registerMigration("v2-actions") { db in
+            try db.create(table: "actions") { table in
+                table.primaryKey("id", .text)
+                table.column("deployment", .text).notNull().indexed()
+                table.column("record", .text).notNull()
+            }
+        }
         return migrator
     }
 
@@ -62,7 +69,38 @@ public struct SQLiteDeploymentStore: DeploymentStore {
                 result.problems.append("\(path): deployment \"\(name)\" skipped, its row cannot be read: \(error)")
             }
         }
+        let actionRows = try database.read { db in
+            try Row.fetchAll(db, sql: "SELECT id, deployment, record FROM actions ORDER BY deployment, id")
+        }
+        let names = Set(result.deployments.map(\.name))
+        for row in actionRows {
+            let id: String = row["id"], deployment: String = row["deployment"], json: String = row["record"]
+            guard names.contains(deployment) else { continue }
+            do {
+                result.actions.append(try decoder.decode(ActionRecord.self, from: Data(json.utf8)))
+            } catch {
+                result.problems.append("\(path): action \(id) of \"\(deployment)\" skipped, its row cannot be read: \(error)")
+            }
+        }
         return result
+    }
+
+    public func saveActions(_ records: [ActionRecord], of name: String) throws {
+        let encoder = JSONCoding.encoder()
+        let rows = try records.map { ($0.id, String(decoding: try encoder.encode($0), as: UTF8.self)) }
+        try database.write { db in
+            let keep = Set(rows.map(\.0))
+            let stored = try String.fetchAll(db, sql: "SELECT id FROM actions WHERE deployment = ?", arguments: [name])
+            for id in stored where !keep.contains(id) {
+                try db.execute(sql: "DELETE FROM actions WHERE id = ?", arguments: [id])
+            }
+            for (id, json) in rows {
+                try db.execute(
+                    sql: "INSERT INTO actions (id, deployment, record) VALUES (?, ?, ?) "
+                        + "ON CONFLICT(id) DO UPDATE SET deployment = excluded.deployment, record = excluded.record",
+                    arguments: [id, name, json])
+            }
+        }
     }
 
     public func save(_ deployment: Deployment) throws {
@@ -85,6 +123,7 @@ public struct SQLiteDeploymentStore: DeploymentStore {
 
     public func delete(name: String) throws {
         try database.write { db in
+            try db.execute(sql: "DELETE FROM actions WHERE deployment = ?", arguments: [name])
             try db.execute(sql: "DELETE FROM deployments WHERE name = ?", arguments: [name])
         }
     }

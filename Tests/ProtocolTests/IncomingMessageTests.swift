@@ -1,0 +1,55 @@
+import Foundation
+import Testing
+import TestbedProtocol
+
+@Suite("IncomingMessage routing")
+struct IncomingMessageTests {
+    @Test func successResponse() throws {
+        let message = try IncomingMessage.decode(Data(#"{"id":3,"jsonrpc":"2.0","result":{"a":1}}"#.utf8))
+        #expect(message.id == .int(3))
+        #expect(message.method == nil)
+        #expect(message.error == nil)
+    }
+
+    @Test func errorResponse() throws {
+        let message = try IncomingMessage.decode(
+            Data(#"{"error":{"code":-32005,"message":"busy"},"id":"k","jsonrpc":"2.0"}"#.utf8))
+        #expect(message.id == .string("k"))
+        #expect(message.method == nil)
+        #expect(message.error == RPCError(.busy, "busy"))
+    }
+
+    @Test func errorResponseWithNullID() throws {
+        let message = try IncomingMessage.decode(
+            Data(#"{"error":{"code":-32600,"message":"frame too large"},"id":null,"jsonrpc":"2.0"}"#.utf8))
+        #expect(message.id == nil)
+        #expect(message.error?.code == .invalidRequest)
+    }
+
+    @Test func streamNotification() throws {
+        let payload = Data(#"{"jsonrpc":"2.0","method":"rpc.stream","params":{"id":3,"lines":["a","b"],"seq":0}}"#.utf8)
+        let message = try IncomingMessage.decode(payload)
+        #expect(message.id == nil)
+        #expect(message.method == RPCMethod.stream)
+        #expect(message.error == nil)
+        let chunk = try JSONCoding.decoder().decode(ParamsEnvelope<StreamChunk>.self, from: payload).params
+        #expect(chunk == StreamChunk(id: .int(3), seq: 0, lines: ["a", "b"]))
+    }
+
+    @Test func resultIsDecodedAsTheCallerAsks() throws {
+        let payload = Data(#"{"id":1,"jsonrpc":"2.0","result":{"name":"web"}}"#.utf8)
+        #expect(try RPCCall.decodeResult(payload, as: NameParams.self) == NameParams(name: "web"))
+        let error = #expect(throws: RPCConnectionError.self) {
+            try RPCCall.decodeResult(payload, as: CreateParams.self)
+        }
+        guard case .malformedResponse = error else {
+            Issue.record("expected malformedResponse, got \(String(describing: error))")
+            return
+        }
+    }
+
+    @Test(arguments: ["", "[]", "42", "{", #"{"id":1.5}"#])
+    func rejectsNonMessages(json: String) {
+        #expect(throws: (any Error).self) { try IncomingMessage.decode(Data(json.utf8)) }
+    }
+}
