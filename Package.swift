@@ -25,6 +25,8 @@ let package = Package(
             pkgConfig: "libsystemd",
             providers: [.apt(["libsystemd-dev"])]
         ),
+        /// Small C helpers for what Swift cannot call directly (GNU posix_spawn actions).
+        .target(name: "CTestbedShims", path: "Sources/CTestbedShims"),
         /// The wire: messages, error codes, the frame codec and the async client connection.
         .target(
             name: "TestbedProtocol",
@@ -40,6 +42,7 @@ let package = Package(
             dependencies: [
                 "TestbedProtocol",
                 "CSystemd",
+                "CTestbedShims",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

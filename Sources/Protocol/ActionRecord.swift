@@ -30,6 +30,9 @@ public struct ActionRecord: Codable, Sendable, Hashable {
     /// The orchestrator's process id while it runs, so a restarted daemon can
     /// tell whether it is still alive.
     public var pid: Int32?
+    /// The start time of that process (field 22 of /proc/PID/stat), so a
+    /// recycled pid is never taken for the orchestrator.
+    public var pidStartTime: UInt64?
 
     public init(
         id: String, deployment: String, command: DeploymentCommand, logPath: String,
@@ -51,6 +54,7 @@ public struct ActionRecord: Codable, Sendable, Hashable {
 
     enum CodingKeys: String, CodingKey {
         case id, deployment, command, signal, note, pid
+        case pidStartTime = "pid_start_time"
         case logPath = "log_path"
         case errorCode = "error_code"
         case endState = "end_state"
@@ -76,5 +80,6 @@ public struct ActionRecord: Codable, Sendable, Hashable {
         try c.encode(cancelledBy, forKey: .cancelledBy)
         try c.encode(note, forKey: .note)
         try c.encode(pid, forKey: .pid)
+        try c.encode(pidStartTime, forKey: .pidStartTime)
     }
 }

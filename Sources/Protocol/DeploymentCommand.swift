@@ -98,6 +98,12 @@ extension DeploymentCommand: Codable {
         }
     }
 
+    /// Read-only queries (`snapshot info`, `snapshot list`) never change a deployment's state.
+    public var isReadOnly: Bool {
+        if case .snapshot(let snapshot) = self { return snapshot.isReadOnly }
+        return false
+    }
+
     /// The command's name in the original's snake_case encoding.
     public var word: String {
         switch self {

@@ -54,8 +54,13 @@ public struct Daemon: Sendable {
         let blockingPool = NIOThreadPool(numberOfThreads: 2)
         blockingPool.start()
 
+        let supervisor = try ActionSupervisor(
+            registry: registry, launcher: ChildProcessLauncher(), watcher: LogWatcher(),
+            configuration: configuration, blockingPool: blockingPool, logger: logger)
+        supervisor.recoverInterrupted()
+
         let services = DaemonServices(
-            configuration: configuration, registry: registry, statistics: ServerStatistics(),
+            configuration: configuration, registry: registry, supervisor: supervisor, statistics: ServerStatistics(),
             blockingPool: blockingPool, socketActivated: activated, logger: logger)
         let logger = self.logger
         let server = RPCServer(
@@ -79,7 +84,11 @@ public struct Daemon: Sendable {
             })
         let group = ServiceGroup(
             configuration: .init(
-                services: [.init(service: server)],
+                // Stopped in reverse order: first the server (drain), then the actions.
+                services: [
+                    .init(service: ActionService(supervisor: supervisor, blockingPool: blockingPool, sweepInterval: .seconds(3600))),
+                    .init(service: server),
+                ],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
         do {

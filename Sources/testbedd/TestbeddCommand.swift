@@ -40,6 +40,21 @@ struct TestbeddCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("trace, debug, info, notice, warning, error or critical.", valueName: "level"))
     var logLevel: String?
 
+    @Option(name: .long, help: ArgumentHelp("The orchestration tool run for each action.", valueName: "path"))
+    var orchestrator: String?
+
+    @Option(name: .long, help: ArgumentHelp("Cancel actions running longer than this (default: no limit).", valueName: "seconds"))
+    var actionTimeout: Double?
+
+    @Option(name: .long, help: ArgumentHelp("Seconds between SIGTERM and SIGKILL on cancel (default 10).", valueName: "seconds"))
+    var cancelGrace: Double?
+
+    @Option(name: .long, help: ArgumentHelp("Remove action logs older than this (default 7).", valueName: "days"))
+    var logRetentionDays: Double?
+
+    @Option(name: .long, help: ArgumentHelp("Keep at most this many actions per deployment (default 50).", valueName: "count"))
+    var logKeepActions: Int?
+
     @Flag(name: .long, help: "Print the effective configuration as TOML and exit.")
     var printConfig = false
 
@@ -87,6 +102,11 @@ struct TestbeddCommand: AsyncParsableCommand {
         if let store { configuration.store = try DaemonConfiguration.parseStore(store) }
         if let maxFrameBytes { configuration.maxFrameBytes = maxFrameBytes }
         if let logLevel { configuration.logLevel = try DaemonConfiguration.parseLogLevel(logLevel) }
+        if let orchestrator { configuration.orchestrator = Self.absolute(orchestrator, in: workingFolder) }
+        if let actionTimeout { configuration.actionTimeout = actionTimeout }
+        if let cancelGrace { configuration.cancelGrace = cancelGrace }
+        if let logRetentionDays { configuration.logRetentionDays = logRetentionDays }
+        if let logKeepActions { configuration.logKeepActions = logKeepActions }
         try configuration.validate()
         return configuration
     }

@@ -11,6 +11,11 @@ extension DaemonConfiguration {
         var store: String?
         var maxFrameBytes: Int?
         var logLevel: String?
+        var orchestrator: String?
+        var actionTimeout: Double?
+        var cancelGrace: Double?
+        var logRetentionDays: Double?
+        var logKeepActions: Int?
 
         enum CodingKeys: String, CodingKey {
             case socket, store
@@ -18,6 +23,11 @@ extension DaemonConfiguration {
             case stateDir = "state_dir"
             case maxFrameBytes = "max_frame_bytes"
             case logLevel = "log_level"
+            case orchestrator
+            case actionTimeout = "action_timeout"
+            case cancelGrace = "cancel_grace"
+            case logRetentionDays = "log_retention_days"
+            case logKeepActions = "log_keep_actions"
         }
     }
 
@@ -45,6 +55,11 @@ extension DaemonConfiguration {
         if let store = settings.store { self.store = try Self.parseStore(store) }
         if let max = settings.maxFrameBytes { maxFrameBytes = max }
         if let level = settings.logLevel { logLevel = try Self.parseLogLevel(level) }
+        if let orchestrator = settings.orchestrator { self.orchestrator = orchestrator }
+        if let timeout = settings.actionTimeout { actionTimeout = timeout }
+        if let grace = settings.cancelGrace { cancelGrace = grace }
+        if let days = settings.logRetentionDays { logRetentionDays = days }
+        if let keep = settings.logKeepActions { logKeepActions = keep }
     }
 
     private static func read(_ path: String, required: Bool) throws(ConfigurationError) -> String? {

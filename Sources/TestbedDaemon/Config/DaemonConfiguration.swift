@@ -21,6 +21,16 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public var maxFrameBytes = FrameDecoder.defaultMaxFrameBytes
     /// The least severe level that is logged.
     public var logLevel = Logger.Level.info
+    /// The orchestration tool run for each action (docs/orchestrator.md).
+    public var orchestrator = "/usr/local/bin/kvm-compose"
+    /// Seconds after which a running action is cancelled; nil for no limit.
+    public var actionTimeout: Double?
+    /// Seconds between SIGTERM and SIGKILL when an action is cancelled.
+    public var cancelGrace: Double = 10
+    /// Orchestration logs older than this many days are removed.
+    public var logRetentionDays: Double = 7
+    /// At most this many actions (with their logs) are kept per deployment.
+    public var logKeepActions = 50
 
     public init() {}
 
@@ -47,6 +57,17 @@ public struct DaemonConfiguration: Sendable, Equatable {
         guard socketMode <= 0o777 else {
             throw ConfigurationError("socket_mode \(String(socketMode, radix: 8)) is not a permission mode (0000 to 0777)")
         }
+        guard orchestrator.hasPrefix("/") else {
+            throw ConfigurationError("orchestrator \"\(orchestrator)\" must be an absolute path")
+        }
+        if let actionTimeout, !(actionTimeout > 0) {
+            throw ConfigurationError("action_timeout must be a positive number of seconds (leave it out for no limit)")
+        }
+        guard cancelGrace >= 0, cancelGrace <= 3600 else {
+            throw ConfigurationError("cancel_grace must be between 0 and 3600 seconds")
+        }
+        guard logRetentionDays > 0 else { throw ConfigurationError("log_retention_days must be positive") }
+        guard logKeepActions >= 1 else { throw ConfigurationError("log_keep_actions must be at least 1") }
         guard (64...(256 * 1_048_576)).contains(maxFrameBytes) else {
             throw ConfigurationError("max_frame_bytes \(maxFrameBytes) must be between 64 and 268435456")
         }
@@ -62,8 +83,17 @@ public struct DaemonConfiguration: Sendable, Equatable {
         store = "\(store.rawValue)"
         max_frame_bytes = \(maxFrameBytes)
         log_level = "\(logLevel.rawValue)"
+        orchestrator = \(Self.quoted(orchestrator))
+        \(actionTimeout.map { "action_timeout = \(Self.number($0))" } ?? "# action_timeout: none")
+        cancel_grace = \(Self.number(cancelGrace))
+        log_retention_days = \(Self.number(logRetentionDays))
+        log_keep_actions = \(logKeepActions)
 
         """
+    }
+
+    private static func number(_ value: Double) -> String {
+        value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(value)
     }
 
     private static func quoted(_ text: String) -> String {

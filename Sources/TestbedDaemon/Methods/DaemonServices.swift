@@ -5,6 +5,7 @@ import NIOPosix
 public struct DaemonServices: Sendable {
     public let configuration: DaemonConfiguration
     public let registry: DeploymentRegistry
+    public let supervisor: ActionSupervisor
     public let statistics: ServerStatistics
     /// Threads for blocking work (disk writes), so event loops never wait on a disk.
     public let blockingPool: NIOThreadPool
@@ -12,11 +13,13 @@ public struct DaemonServices: Sendable {
     public let logger: Logger
 
     public init(
-        configuration: DaemonConfiguration, registry: DeploymentRegistry, statistics: ServerStatistics,
+        configuration: DaemonConfiguration, registry: DeploymentRegistry, supervisor: ActionSupervisor,
+        statistics: ServerStatistics,
         blockingPool: NIOThreadPool, socketActivated: Bool, logger: Logger
     ) {
         self.configuration = configuration
         self.registry = registry
+        self.supervisor = supervisor
         self.statistics = statistics
         self.blockingPool = blockingPool
         self.socketActivated = socketActivated

@@ -1,10 +1,14 @@
 import TestbedProtocol
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `deployment.list`, `.get`, `.create`, `.destroy`, `.reset_state`. Reads are
 /// served from memory; mutations run on the blocking pool.
 enum DeploymentMethods {
     static func register(into table: inout MethodTable, services: DaemonServices) {
         let registry = services.registry
+        let supervisor = services.supervisor
 
         table.register(RPCMethod.deploymentList) { _ in
             .now(DeploymentList(deployments: registry.list()))
@@ -26,7 +30,8 @@ enum DeploymentMethods {
         table.register(RPCMethod.deploymentDestroy, params: NameParams.self) { (params, context) throws(RPCError) in
             try DeploymentRegistry.checkName(params.name)
             return services.blocking(context) {
-                try registry.remove(params.name) { (deployment) throws(RPCError) in
+                let history = try registry.remove(params.name) { (deployment) throws(RPCError) in
+                    if supervisor.isBusy(params.name) { throw busy(params.name) }
                     switch deployment.state {
                     case .up:
                         throw RPCError(
@@ -38,6 +43,7 @@ enum DeploymentMethods {
                         break
                     }
                 }
+                for action in history { unlink(action.logPath) }
                 services.audit(context, deployment: params.name, "deployment destroyed")
                 return EmptyResult()
             }
@@ -47,7 +53,7 @@ enum DeploymentMethods {
             try DeploymentRegistry.checkName(params.name)
             return services.blocking(context) {
                 let deployment = try registry.update(params.name) { (deployment) throws(RPCError) in
-                    if deployment.state == .running { throw busy(params.name) }
+                    if deployment.state == .running || supervisor.isBusy(params.name) { throw busy(params.name) }
                     deployment.state = .down
                 }
                 services.audit(context, deployment: params.name, "deployment state reset to down")

@@ -4,6 +4,7 @@ extension MethodTable {
         var table = MethodTable()
         ServerMethods.register(into: &table, services: services)
         DeploymentMethods.register(into: &table, services: services)
+        ActionMethods.register(into: &table, services: services)
         return table
     }
 }

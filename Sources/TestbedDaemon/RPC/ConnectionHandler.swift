@@ -19,7 +19,12 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
     private let logger: Logger
     /// Requests whose answer is not written yet. Only touched on the event loop.
     private var inFlight: Set<RequestID> = []
-    private var draining = false
+    /// The streaming requests among them.
+    private var streams: [RequestID: RequestStream] = [:]
+    /// The client shut down its writing side: close once everything is answered.
+    private var inputClosed = false
+    /// The daemon is stopping: end streams, finish the rest, close.
+    private var shuttingDown = false
 
     init(methods: MethodTable, peer: PeerCredentials, listener: String, logger: Logger) {
         self.methods = methods
@@ -39,7 +44,7 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
             return
         }
         guard let id = request.id else {
-            handleNotification(request)
+            handleNotification(request, context: context)
             return
         }
         guard !inFlight.contains(id) else {
@@ -69,10 +74,39 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
                 handler.respond(id: id, outcome.mapError(Self.rpcError), context: context)
                 handler.closeIfDrained(context: context)
             }
+        case .stream(let body):
+            inFlight.insert(id)
+            let stream = RequestStream(id: id, connection: self, context: context)
+            streams[id] = stream
+            body(stream)
         }
     }
 
-    private func handleNotification(_ request: ParsedRequest) {
+    /// A stream wrote its final answer.
+    func streamEnded(_ id: RequestID, _ result: Result<Data, RPCError>, context: ChannelHandlerContext) {
+        streams.removeValue(forKey: id)
+        guard inFlight.remove(id) != nil else { return }
+        respond(id: id, result, context: context)
+        closeIfDrained(context: context)
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable {
+            for stream in Array(streams.values) { stream.writable() }
+        }
+        context.fireChannelWritabilityChanged()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        // A disconnect ends this client's streams, and nothing else.
+        let ended = streams
+        streams.removeAll()
+        inFlight.removeAll()
+        for stream in ended.values { stream.cancelled() }
+        context.fireChannelInactive()
+    }
+
+    private func handleNotification(_ request: ParsedRequest, context: ChannelHandlerContext) {
         // Only `rpc.cancel` means anything as a notification; JSON-RPC forbids
         // answering one, so anything else is dropped (and logged for debugging).
         guard request.method == RPCMethod.cancel else {
@@ -80,9 +114,17 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
             return
         }
         guard let params = try? request.decodeParams(as: CancelParams.self) else { return }
-        // Requests served in this version complete without waiting on anything the
-        // client could cancel; streaming methods register their cancellation here.
-        logger.debug("rpc.cancel", metadata: ["id": "\(params.id)", "in_flight": "\(inFlight.contains(params.id))"])
+        // Only streams wait on something a client can give up on; a request that
+        // completes by itself (a disk write) is not affected.
+        guard let stream = streams.removeValue(forKey: params.id) else {
+            logger.debug("rpc.cancel of a request that is not a stream in flight", metadata: ["id": "\(params.id)"])
+            return
+        }
+        inFlight.remove(params.id)
+        respond(id: params.id, .failure(RPCError(
+            .requestCancelled, "request \(params.id) was cancelled by the client")), context: context)
+        stream.cancelled()
+        closeIfDrained(context: context)
     }
 
     private func respond(id: RequestID, _ result: Result<Data, RPCError>, context: ChannelHandlerContext) {
@@ -94,17 +136,17 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
         }
     }
 
-    private func write(_ payload: Data, context: ChannelHandlerContext) {
+    func write(_ payload: Data, context: ChannelHandlerContext) {
         context.writeAndFlush(Self.wrapOutboundOut(context.channel.allocator.buffer(bytes: payload)), promise: nil)
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if case .inputClosed = event as? ChannelEvent {
             // The client sent all it will send: answer what is in flight, then close.
-            draining = true
+            inputClosed = true
             closeIfDrained(context: context)
         } else if event is Drain {
-            draining = true
+            shuttingDown = true
             context.channel.setOption(ChannelOptions.autoRead, value: false).whenComplete { _ in }
             closeIfDrained(context: context)
         } else {
@@ -113,7 +155,16 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     private func closeIfDrained(context: ChannelHandlerContext) {
-        if draining && inFlight.isEmpty { context.close(promise: nil) }
+        guard inputClosed || shuttingDown else { return }
+        // Streams that follow a log could last for hours: a stopping daemon ends them.
+        for (id, stream) in shuttingDown ? streams : [:] {
+            inFlight.remove(id)
+            respond(id: id, .failure(RPCError(
+                .requestCancelled, "testbedd is shutting down; the action goes on, follow it again once testbedd is back")), context: context)
+            stream.cancelled()
+        }
+        if shuttingDown { streams.removeAll() }
+        if inFlight.isEmpty { context.close(promise: nil) }
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {

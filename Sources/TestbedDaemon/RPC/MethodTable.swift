@@ -9,6 +9,7 @@ public struct MethodTable: Sendable {
     enum Outcome {
         case now(Result<Data, RPCError>)
         case later(EventLoopFuture<Data>)
+        case stream(@Sendable (RequestStream) -> Void)
     }
 
     typealias Entry = @Sendable (ParsedRequest, RequestContext) -> Outcome
@@ -35,6 +36,8 @@ public struct MethodTable: Sendable {
                     return .now(Self.encode(result))
                 case .later(let future):
                     return .later(future.flatMapThrowing { result in try Self.encode(result).get() })
+                case .stream(let body):
+                    return .stream(body)
                 }
             } catch {
                 return .now(.failure(error))

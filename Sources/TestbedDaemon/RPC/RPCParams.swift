@@ -21,3 +21,27 @@ extension CreateParams: RPCParams {
 extension CancelParams: RPCParams {
     public static let fieldNames: Set<String> = ["id"]
 }
+
+extension UpParams: RPCParams {
+    public static let fieldNames: Set<String> = ["name", "provision", "rerun_scripts", "reapply_acl", "follow"]
+}
+
+extension ActionNameParams: RPCParams {
+    public static let fieldNames: Set<String> = ["name", "follow"]
+}
+
+extension SnapshotParams: RPCParams {
+    public static let fieldNames: Set<String> = ["name", "snapshot", "follow"]
+}
+
+extension TestbedSnapshotParams: RPCParams {
+    public static let fieldNames: Set<String> = ["name", "snapshot_guests", "follow"]
+}
+
+extension ActionIDParams: RPCParams {
+    public static let fieldNames: Set<String> = ["id"]
+}
+
+extension ActionLogsParams: RPCParams {
+    public static let fieldNames: Set<String> = ["id", "follow", "offset"]
+}

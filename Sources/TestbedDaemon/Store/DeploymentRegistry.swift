@@ -2,48 +2,95 @@ import Foundation
 import Synchronization
 import TestbedProtocol
 
-/// The deployments as the daemon serves them: reads come from memory, on the
-/// thread that asks, without waiting for a disk; mutations are serialized, go
-/// to the store first, and reach memory only once they are durable, so a failed
-/// write changes nothing. Mutations block on disk I/O: run them off the event loop.
+/// The deployments and their action histories as the daemon serves them: reads
+/// come from memory, on the thread that asks, without waiting for a disk;
+/// mutations are serialized, go to the store first, and reach memory only once
+/// they are durable, so a failed write changes nothing. Mutations block on disk
+/// I/O: run them off the event loop.
 public final class DeploymentRegistry: Sendable {
     /// The store behind the registry.
     public let store: any DeploymentStore
     /// Records the store could not read at start-up, one sentence each.
     public let loadProblems: [String]
-    private let clock: any WallClock
-    private let cache: Mutex<[String: Deployment]>
+    let clock: any WallClock
+
+    private struct State {
+        var deployments: [String: Deployment] = [:]
+        /// Action records by deployment, then by id.
+        var actions: [String: [String: ActionRecord]] = [:]
+        /// The deployment of each action id.
+        var actionOwners: [String: String] = [:]
+    }
+
+    private let state: Mutex<State>
     /// Held for the whole of a mutation, disk write included.
     private let writer = Mutex<Void>(())
 
     public init(store: any DeploymentStore, clock: any WallClock = SystemClock()) throws {
         let loaded = try store.loadAll()
+        var state = State()
+        for deployment in loaded.deployments { state.deployments[deployment.name] = deployment }
+        for action in loaded.actions where state.deployments[action.deployment] != nil {
+            state.actions[action.deployment, default: [:]][action.id] = action
+            state.actionOwners[action.id] = action.deployment
+        }
         self.store = store
         self.clock = clock
         self.loadProblems = loaded.problems
-        self.cache = Mutex(Dictionary(loaded.deployments.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first }))
+        self.state = Mutex(state)
     }
+
+    // MARK: Reads, from memory
 
     /// The deployment named `name`.
     public func get(_ name: String) throws(RPCError) -> Deployment {
         try Self.checkName(name)
-        guard let deployment = cache.withLock({ $0[name] }) else { throw Self.notFound(name) }
+        guard let deployment = state.withLock({ $0.deployments[name] }) else { throw Self.notFound(name) }
         return deployment
     }
 
     /// Every deployment, sorted by name.
     public func list() -> [Deployment] {
-        cache.withLock { Array($0.values) }.sorted { $0.name < $1.name }
+        state.withLock { Array($0.deployments.values) }.sorted { $0.name < $1.name }
     }
 
     /// How many deployments there are.
-    public var count: Int { cache.withLock { $0.count } }
+    public var count: Int { state.withLock { $0.deployments.count } }
+
+    /// The actions of deployment `name`, oldest first.
+    public func actions(of name: String) throws(RPCError) -> [ActionRecord] {
+        _ = try get(name)
+        return state.withLock { Array(($0.actions[name] ?? [:]).values) }.sorted(by: Self.chronological)
+    }
+
+    /// The action with id `id`.
+    public func action(_ id: String) throws(RPCError) -> ActionRecord {
+        let found = state.withLock { state -> ActionRecord? in
+            guard let owner = state.actionOwners[id] else { return nil }
+            return state.actions[owner]?[id]
+        }
+        guard let found else {
+            throw RPCError(.notFound, "no action with id \"\(id)\"; `testbedctl actions NAME` lists a deployment's actions")
+        }
+        return found
+    }
+
+    /// Every action not yet finished, across deployments.
+    public func unfinishedActions() -> [ActionRecord] {
+        state.withLock { $0.actions.values.flatMap(\.values) }.filter { !$0.isFinished }.sorted(by: Self.chronological)
+    }
+
+    static func chronological(_ a: ActionRecord, _ b: ActionRecord) -> Bool {
+        (a.executionTime, a.id) < (b.executionTime, b.id)
+    }
+
+    // MARK: Mutations, serialized and durable
 
     /// Creates a `down` deployment; the project folder must hold `kvm-compose.yaml`.
     public func create(name: String, projectLocation: String) throws(RPCError) -> Deployment {
         try Self.checkName(name)
         return try serialized { () throws(RPCError) in
-            if let existing = cache.withLock({ $0[name] }) {
+            if let existing = state.withLock({ $0.deployments[name] }) {
                 throw RPCError(
                     .alreadyExists,
                     "a deployment named \"\(name)\" already exists (project \(existing.projectLocation)); choose another name",
@@ -66,25 +113,62 @@ public final class DeploymentRegistry: Sendable {
     ) throws(RPCError) -> Deployment {
         try Self.checkName(name)
         return try serialized { () throws(RPCError) in
-            guard var deployment = cache.withLock({ $0[name] }) else { throw Self.notFound(name) }
+            guard var deployment = state.withLock({ $0.deployments[name] }) else { throw Self.notFound(name) }
             try change(&deployment)
             try persist(deployment)
             return deployment
         }
     }
 
-    /// Removes the deployment named `name` after `check` accepts its current record.
-    public func remove(_ name: String, if check: (Deployment) throws(RPCError) -> Void) throws(RPCError) {
+    /// Records `action` (new or changed) and, when `change` is given, applies it
+    /// to the action's deployment: history first, then the deployment, so the
+    /// deployment never points at an action that is not stored.
+    @discardableResult
+    public func record(
+        _ action: ActionRecord, updating change: ((inout Deployment) throws(RPCError) -> Void)? = nil
+    ) throws(RPCError) -> Deployment {
+        let name = action.deployment
         try Self.checkName(name)
+        return try serialized { () throws(RPCError) in
+            guard var deployment = state.withLock({ $0.deployments[name] }) else { throw Self.notFound(name) }
+            try change?(&deployment)
+            var history = state.withLock { $0.actions[name] ?? [:] }
+            history[action.id] = action
+            try persistActions(history, of: name)
+            if change != nil { try persist(deployment) }
+            return deployment
+        }
+    }
+
+    /// Removes actions `ids` of deployment `name` from the history.
+    public func forgetActions(_ ids: Set<String>, of name: String) throws(RPCError) {
+        guard !ids.isEmpty else { return }
         try serialized { () throws(RPCError) in
-            guard let deployment = cache.withLock({ $0[name] }) else { throw Self.notFound(name) }
+            guard var history = state.withLock({ $0.actions[name] }) else { return }
+            for id in ids { history.removeValue(forKey: id) }
+            try persistActions(history, of: name)
+        }
+    }
+
+    /// Removes the deployment named `name` after `check` accepts its current
+    /// record; returns its action history as it was.
+    @discardableResult
+    public func remove(_ name: String, if check: (Deployment) throws(RPCError) -> Void) throws(RPCError) -> [ActionRecord] {
+        try Self.checkName(name)
+        return try serialized { () throws(RPCError) in
+            guard let deployment = state.withLock({ $0.deployments[name] }) else { throw Self.notFound(name) }
             try check(deployment)
             do {
                 try store.delete(name: name)
             } catch {
                 throw RPCError(.internalError, "could not remove deployment \"\(name)\": \(error)")
             }
-            _ = cache.withLock { $0.removeValue(forKey: name) }
+            return state.withLock { state in
+                state.deployments.removeValue(forKey: name)
+                let history = state.actions.removeValue(forKey: name) ?? [:]
+                for id in history.keys { state.actionOwners.removeValue(forKey: id) }
+                return Array(history.values)
+            }
         }
     }
 
@@ -94,7 +178,22 @@ public final class DeploymentRegistry: Sendable {
         } catch {
             throw RPCError(.internalError, "could not save deployment \"\(deployment.name)\": \(error); nothing was changed")
         }
-        cache.withLock { $0[deployment.name] = deployment }
+        state.withLock { $0.deployments[deployment.name] = deployment }
+    }
+
+    private func persistActions(_ history: [String: ActionRecord], of name: String) throws(RPCError) {
+        do {
+            try store.saveActions(history.values.sorted(by: Self.chronological), of: name)
+        } catch {
+            throw RPCError(.internalError, "could not save the action history of \"\(name)\": \(error); nothing was changed")
+        }
+        state.withLock { state in
+            for id in (state.actions[name] ?? [:]).keys where history[id] == nil {
+                state.actionOwners.removeValue(forKey: id)
+            }
+            for id in history.keys { state.actionOwners[id] = name }
+            state.actions[name] = history
+        }
     }
 
     private func serialized<T>(_ body: () throws(RPCError) -> T) throws(RPCError) -> T {

@@ -1,0 +1,46 @@
+#define _GNU_SOURCE
+#include "testbed_shims.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+
+pid_t testbed_spawn(const char *path, char *const argv[], char *const envp[],
+                    const char *cwd, int output_fd, int *error_out) {
+    posix_spawn_file_actions_t actions;
+    posix_spawnattr_t attributes;
+    sigset_t none, all;
+    pid_t pid = -1;
+    int error;
+
+    if ((error = posix_spawn_file_actions_init(&actions)) != 0) {
+        *error_out = error;
+        return -1;
+    }
+    if ((error = posix_spawnattr_init(&attributes)) != 0) {
+        posix_spawn_file_actions_destroy(&actions);
+        *error_out = error;
+        return -1;
+    }
+    sigemptyset(&none);
+    sigfillset(&all);
+    error = posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+    if (!error) error = posix_spawn_file_actions_adddup2(&actions, output_fd, 1);
+    if (!error) error = posix_spawn_file_actions_adddup2(&actions, output_fd, 2);
+    if (!error) error = posix_spawn_file_actions_addclosefrom_np(&actions, 3);
+    if (!error) error = posix_spawn_file_actions_addchdir_np(&actions, cwd);
+    if (!error) error = posix_spawnattr_setpgroup(&attributes, 0);
+    if (!error) error = posix_spawnattr_setsigmask(&attributes, &none);
+    if (!error) error = posix_spawnattr_setsigdefault(&attributes, &all);
+    if (!error) error = posix_spawnattr_setflags(&attributes,
+        POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+    if (!error) error = posix_spawn(&pid, path, &actions, &attributes, argv, envp);
+
+    posix_spawnattr_destroy(&attributes);
+    posix_spawn_file_actions_destroy(&actions);
+    if (error) {
+        *error_out = error;
+        return -1;
+    }
+    return pid;
+}

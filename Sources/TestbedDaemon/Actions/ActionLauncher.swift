@@ -1,0 +1,31 @@
+/// What the orchestrator is started with for one action.
+public struct OrchestratorInvocation: Sendable {
+    public var executable: String
+    public var arguments: [String]
+    public var workingDirectory: String
+    public var environment: [String: String]
+    /// Where its stdout and stderr go: the action's log file, opened for appending.
+    public var outputFD: Int32
+}
+
+/// How an orchestrator process ended.
+public enum ProcessTermination: Sendable, Hashable {
+    case exited(Int32)
+    case signaled(Int32)
+}
+
+/// Starts orchestrator processes. This launcher runs a child process
+/// in its own process group; under systemd a launcher can run each action as
+/// its own unit instead.
+public protocol ActionLauncher: Sendable {
+    func launch(_ invocation: OrchestratorInvocation) throws -> any LaunchedProcess
+}
+
+/// A started orchestrator.
+public protocol LaunchedProcess: Sendable {
+    var pid: Int32 { get }
+    /// Sends `signal` to the orchestrator and everything it started (its process group).
+    func signalAll(_ signal: Int32)
+    /// Waits until the orchestrator has exited and returns how. Called once.
+    func waitForExit() async -> ProcessTermination
+}

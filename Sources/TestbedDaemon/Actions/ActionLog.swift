@@ -1,0 +1,62 @@
+import Synchronization
+import TestbedProtocol
+
+/// An action's log file as followers see it: a path, a generation that moves
+/// each time the file grows, and, once the outcome is durably recorded, the
+/// finished record. Followers read the file themselves, each at its own pace,
+/// so the orchestrator never waits for anyone and memory stays bounded however
+/// long the log grows.
+public final class ActionLog: Sendable {
+    public let path: String
+
+    private struct State {
+        var generation: UInt64 = 0
+        var finished: ActionRecord?
+        var waiters: [@Sendable () -> Void] = []
+    }
+
+    private let state: Mutex<State>
+
+    /// A log; pass `finished` for an action that has already ended.
+    public init(path: String, finished: ActionRecord? = nil) {
+        self.path = path
+        self.state = Mutex(State(finished: finished))
+    }
+
+    /// The current generation; pass it to `whenChanged` after reading to the end.
+    public var generation: UInt64 { state.withLock { $0.generation } }
+
+    /// The action's record once its outcome is recorded; nil while it runs.
+    public var finishedRecord: ActionRecord? { state.withLock { $0.finished } }
+
+    /// The file grew (or may have): wake everyone waiting.
+    public func changed() {
+        wake { _ in }
+    }
+
+    /// The outcome is durably recorded: no more bytes will come.
+    public func finish(_ record: ActionRecord) {
+        wake { $0.finished = record }
+    }
+
+    /// Calls `wake` once, as soon as the log has changed since `generation` or
+    /// has finished: at once if that has already happened.
+    public func whenChanged(after generation: UInt64, _ wake: @escaping @Sendable () -> Void) {
+        let now = state.withLock { state -> Bool in
+            if state.generation != generation || state.finished != nil { return true }
+            state.waiters.append(wake)
+            return false
+        }
+        if now { wake() }
+    }
+
+    private func wake(_ change: (inout State) -> Void) {
+        let waiters = state.withLock { state in
+            change(&state)
+            state.generation &+= 1
+            defer { state.waiters.removeAll() }
+            return state.waiters
+        }
+        for waiter in waiters { waiter() }
+    }
+}

@@ -1,0 +1,400 @@
+import Foundation
+import Logging
+import NIOPosix
+import Synchronization
+import TestbedProtocol
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Runs orchestration actions: at most one per deployment, each with a log
+/// file, a durable record, the right end state, cancellation, a timeout, and
+/// recovery of actions a stopped daemon left unfinished.
+public final class ActionSupervisor: Sendable {
+    let registry: DeploymentRegistry
+    let launcher: any ActionLauncher
+    let watcher: LogWatcher
+    let configuration: DaemonConfiguration
+    let blockingPool: NIOThreadPool
+    let logger: Logger
+    /// `<state_dir>/logs/orchestration`.
+    public let logFolder: String
+
+    private struct State {
+        /// Deployments with an action starting or running.
+        var busy: Set<String> = []
+        /// Running actions by id.
+        var live: [String: LiveAction] = [:]
+        /// Completions in progress, awaited at shutdown.
+        var completions: [String: Task<Void, Never>] = [:]
+    }
+
+    private let state = Mutex(State())
+
+    public init(
+        registry: DeploymentRegistry, launcher: any ActionLauncher, watcher: LogWatcher,
+        configuration: DaemonConfiguration, blockingPool: NIOThreadPool, logger: Logger
+    ) throws {
+        self.registry = registry
+        self.launcher = launcher
+        self.watcher = watcher
+        self.configuration = configuration
+        self.blockingPool = blockingPool
+        self.logger = logger
+        self.logFolder = configuration.stateDirectory + "/logs/orchestration"
+        try AtomicFile.makeFolder(logFolder, mode: 0o750)
+    }
+
+    // MARK: Queries
+
+    /// True while an action starts or runs on deployment `name`.
+    public func isBusy(_ name: String) -> Bool { state.withLock { $0.busy.contains(name) } }
+
+    /// How many actions run now.
+    public var runningCount: Int { state.withLock { $0.live.count } }
+
+    /// The log of action `id`: live while it runs, finished otherwise.
+    public func log(of id: String) throws(RPCError) -> ActionLog {
+        if let live = state.withLock({ $0.live[id] }) { return live.log }
+        let record = try registry.action(id)
+        // Recorded as unfinished but not running here: its outcome is being written now.
+        return ActionLog(path: record.logPath, finished: record.isFinished ? record : nil)
+    }
+
+    // MARK: Starting
+
+    /// Starts `command` on deployment `name` for `caller`. Blocks on disk
+    /// writes: call it off the event loop. Refused with -32005 while another
+    /// action starts or runs on that deployment.
+    public func start(_ command: DeploymentCommand, on name: String, by caller: PeerCredentials) throws(RPCError) -> LiveAction {
+        try OrchestratorCommandLine.validate(command)
+        let deployment = try registry.get(name)
+        let reserved = state.withLock { $0.busy.insert(name).inserted }
+        guard reserved else { throw DeploymentMethods.busy(name) }
+        do {
+            return try begin(command, on: deployment, by: caller)
+        } catch {
+            _ = state.withLock { $0.busy.remove(name) }
+            throw error
+        }
+    }
+
+    private func begin(_ command: DeploymentCommand, on deployment: Deployment, by caller: PeerCredentials) throws(RPCError) -> LiveAction {
+        let name = deployment.name
+        let project: String
+        do {
+            project = try ProjectLocation.validate(deployment.projectLocation)
+        } catch {
+            throw RPCError(.invalidState, "deployment \"\(name)\" cannot run: \(error.message)")
+        }
+        let id = UUID().uuidString.lowercased()
+        let started = registry.clock.now()
+        let (path, writerFD) = try createLogFile(startedAt: started, deployment: name)
+        let record = ActionRecord(
+            id: id, deployment: name, command: command, logPath: path, executionTime: started, startedBy: caller.uid)
+        do {
+            try registry.record(record) { deployment in
+                deployment.lastActionUUID = id
+                if !command.isReadOnly { deployment.state = .running }
+            }
+        } catch {
+            close(writerFD)
+            unlink(path)
+            throw error
+        }
+        let log = ActionLog(path: path)
+        let live = LiveAction(record: record, log: log, previousState: deployment.state, writerFD: writerFD)
+        let watch = try? watcher.watch(log)
+        state.withLock { $0.live[id] = live }
+        logger.info("action started", metadata: [
+            "action_id": "\(id)", "deployment": "\(name)", "command": "\(command.word)", "uid": "\(caller.uid)",
+        ])
+
+        let invocation = OrchestratorInvocation(
+            executable: configuration.orchestrator,
+            arguments: ["--project-name", name] + OrchestratorCommandLine.arguments(for: command),
+            workingDirectory: project,
+            environment: Self.orchestratorEnvironment(id: id, deployment: name, project: project),
+            outputFD: writerFD)
+        let process: any LaunchedProcess
+        do {
+            process = try launcher.launch(invocation)
+        } catch {
+            appendLine("testbedd: cannot start the orchestrator: \(error)", to: live)
+            track(live) { await self.complete(live, .launchFailed("\(error)"), watch: watch) }
+            return live
+        }
+        let withPid = live.started(process, startTime: Self.processStartTime(process.pid))
+        _ = try? registry.record(withPid)
+        track(live) { await self.complete(live, .terminated(await process.waitForExit()), watch: watch) }
+        if let timeout = configuration.actionTimeout {
+            Task {
+                try? await Task.sleep(for: .seconds(timeout))
+                guard self.state.withLock({ $0.live[id] }) != nil else { return }
+                self.requestCancel(live, .init(
+                    uid: getuid(), line: "testbedd: action cancelled: it ran longer than action_timeout (\(Self.seconds(timeout)))"))
+            }
+        }
+        return live
+    }
+
+    private func track(_ live: LiveAction, _ body: @escaping @Sendable () async -> Void) {
+        let task = Task { await body() }
+        state.withLock { $0.completions[live.id] = task }
+    }
+
+    // MARK: Cancelling
+
+    /// Cancels action `id` on behalf of `uid`: SIGTERM to its whole process
+    /// group, SIGKILL after `cancel_grace`. Returns the record as it stands.
+    public func cancel(_ id: String, by uid: UInt32) throws(RPCError) -> ActionRecord {
+        guard let live = state.withLock({ $0.live[id] }) else {
+            let record = try registry.action(id)
+            throw RPCError(.invalidState, "action \(id) of \"\(record.deployment)\" has already finished; nothing to cancel")
+        }
+        requestCancel(live, .init(uid: uid, line: "testbedd: action cancelled by uid \(uid)"))
+        return live.record
+    }
+
+    private func requestCancel(_ live: LiveAction, _ cancellation: LiveAction.Cancellation) {
+        guard let process = live.cancel(cancellation) else { return }
+        logger.notice("cancelling action", metadata: [
+            "action_id": "\(live.id)", "deployment": "\(live.deployment)", "uid": "\(cancellation.uid)",
+        ])
+        process.signalAll(SIGTERM)
+        let grace = configuration.cancelGrace
+        Task {
+            try? await Task.sleep(for: .seconds(grace))
+            guard self.state.withLock({ $0.live[live.id] }) != nil else { return }
+            self.logger.warning("action ignored SIGTERM for \(Self.seconds(grace)); sending SIGKILL", metadata: ["action_id": "\(live.id)"])
+            process.signalAll(SIGKILL)
+        }
+    }
+
+    /// Cancels every running action and waits until each outcome is recorded
+    /// (graceful shutdown: a child-process orchestrator would not outlive us tidily).
+    public func stopAll(reason: String) async {
+        let running = state.withLock { Array($0.live.values) }
+        for live in running {
+            requestCancel(live, .init(uid: getuid(), line: "testbedd: action cancelled: \(reason)"))
+        }
+        let pending = state.withLock { Array($0.completions.values) }
+        for task in pending { await task.value }
+    }
+
+    // MARK: Completing
+
+    enum Ending: Sendable {
+        case terminated(ProcessTermination)
+        case launchFailed(String)
+    }
+
+    private func complete(_ live: LiveAction, _ ending: Ending, watch: Int32?) async {
+        let cancellation = live.cancellation
+        if let cancellation { appendLine(cancellation.line, to: live) }
+        var record = live.record
+        record.finishedAt = registry.clock.now()
+        record.cancelledBy = cancellation?.uid
+        var succeeded = false
+        switch ending {
+        case .terminated(.exited(let code)):
+            record.errorCode = code
+            succeeded = code == 0 && cancellation == nil
+        case .terminated(.signaled(let signal)):
+            record.signal = signal
+        case .launchFailed(let why):
+            record.note = "the orchestrator could not be started: \(why)"
+        }
+        if let cancellation, record.note == nil { record.note = cancellation.line.replacingOccurrences(of: "testbedd: ", with: "") }
+        let command = live.command
+        let previous = live.previousState
+        let newState: DeploymentState? =
+            if command.isReadOnly { nil }
+            else if !succeeded { .failed(command) }
+            else {
+                switch command {
+                case .up: .up
+                case .down, .clearArtefacts: .down
+                default: previous
+                }
+            }
+        let finalRecord = await recordOutcome(record, newState: newState)
+        if let watch { watcher.stop(watch) }
+        close(live.writerFD)
+        // Followers learn the outcome only now that it is durable.
+        live.log.finish(finalRecord)
+        state.withLock { state in
+            state.live.removeValue(forKey: live.id)
+            state.busy.remove(live.deployment)
+            state.completions.removeValue(forKey: live.id)
+        }
+        logger.info("action finished", metadata: [
+            "action_id": "\(live.id)", "deployment": "\(live.deployment)", "command": "\(command.word)",
+            "outcome": "\(Self.describe(finalRecord))",
+        ])
+    }
+
+    /// Writes the outcome (retrying while the disk refuses, so nothing stays `running`).
+    private func recordOutcome(_ record: ActionRecord, newState: DeploymentState?) async -> ActionRecord {
+        var attempt = 0
+        while true {
+            do {
+                return try await blockingPool.runIfActive { [registry] in
+                    var record = record
+                    // end_state is where the deployment stands once this is written; no one
+                    // else changes the state of a busy deployment.
+                    record.endState = try newState ?? registry.get(record.deployment).state
+                    try registry.record(record) { deployment in
+                        if let newState { deployment.state = newState }
+                    }
+                    return record
+                }
+            } catch {
+                attempt += 1
+                logger.error("cannot record the outcome of action \(record.id) (attempt \(attempt)): \(error)")
+                if attempt >= 5 { return record }
+                try? await Task.sleep(for: .seconds(1))
+            }
+        }
+    }
+
+    // MARK: Recovery
+
+    /// Marks failed every action a previous daemon left unfinished: its process
+    /// is gone (or, if it somehow survived, is killed: nothing can follow it now).
+    /// Call once at start-up, before serving.
+    public func recoverInterrupted() {
+        for var record in registry.unfinishedActions() {
+            var line = "testbedd: action interrupted: testbedd stopped while it ran"
+            if let pid = record.pid, let start = record.pidStartTime, Self.processStartTime(pid) == start {
+                kill(-pid, SIGKILL)
+                line += "; its leftover processes (group \(pid)) were killed"
+            }
+            Self.appendLine(line, toFile: record.logPath)
+            record.finishedAt = registry.clock.now()
+            record.note = "interrupted: testbedd stopped while it ran"
+            do {
+                let current = try registry.get(record.deployment).state
+                let newState: DeploymentState =
+                    !record.command.isReadOnly && current == .running ? .failed(record.command) : current
+                record.endState = newState
+                try registry.record(record) { $0.state = newState }
+                logger.warning("recorded an interrupted action as failed", metadata: [
+                    "action_id": "\(record.id)", "deployment": "\(record.deployment)",
+                ])
+            } catch {
+                logger.error("cannot record interrupted action \(record.id): \(error)")
+            }
+        }
+        // A deployment left `running` without an unfinished action (a crash between two writes).
+        for deployment in registry.list() where deployment.state == .running {
+            let last = deployment.lastActionUUID.flatMap { try? registry.action($0) }
+            _ = try? registry.update(deployment.name) { $0.state = .failed(last?.command ?? .down) }
+            logger.warning("deployment was left running with no action; marked failed", metadata: ["deployment": "\(deployment.name)"])
+        }
+    }
+
+    // MARK: Retention
+
+    /// Removes finished actions older than `log_retention_days`, and beyond the
+    /// newest `log_keep_actions` per deployment, with their log files; never a
+    /// running action nor a deployment's last one. Blocks on disk I/O.
+    public func sweepLogs() {
+        let cutoff = registry.clock.now().addingTimeInterval(-configuration.logRetentionDays * 86_400)
+        for deployment in registry.list() {
+            guard let actions = try? registry.actions(of: deployment.name) else { continue }
+            let running = state.withLock { Set($0.live.keys) }
+            var expired: [ActionRecord] = []
+            for (index, action) in actions.reversed().enumerated() {
+                guard let finished = action.finishedAt, action.id != deployment.lastActionUUID,
+                    !running.contains(action.id)
+                else { continue }
+                if index >= configuration.logKeepActions || finished < cutoff { expired.append(action) }
+            }
+            guard !expired.isEmpty else { continue }
+            do {
+                // The history first: a crash in between leaves a stray file, never a record without its log.
+                try registry.forgetActions(Set(expired.map(\.id)), of: deployment.name)
+                for action in expired { unlink(action.logPath) }
+                logger.info("removed \(expired.count) old action logs", metadata: ["deployment": "\(deployment.name)"])
+            } catch {
+                logger.error("cannot remove old action logs of \(deployment.name): \(error)")
+            }
+        }
+    }
+
+    // MARK: Files
+
+    private func createLogFile(startedAt: Date, deployment: String) throws(RPCError) -> (String, Int32) {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        let stamp = formatter.string(from: startedAt)
+        for attempt in 0..<100 {
+            let path = logFolder + "/" + stamp + (attempt == 0 ? "" : "-\(attempt)") + "-" + deployment + ".log"
+            let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0o640)
+            if fd >= 0 { return (path, fd) }
+            if errno != EEXIST {
+                throw RPCError(.internalError, "cannot create the action log \(path): \(String(cString: strerror(errno)))")
+            }
+        }
+        throw RPCError(.internalError, "cannot create a unique action log name in \(logFolder)")
+    }
+
+    private func appendLine(_ line: String, to live: LiveAction) {
+        Self.appendLine(line, toFile: live.log.path, fd: live.writerFD)
+    }
+
+    /// Appends `line` on a line of its own (after a newline if the log does not end with one).
+    static func appendLine(_ line: String, toFile path: String, fd: Int32? = nil) {
+        let owned = fd == nil
+        let descriptor = fd ?? open(path, O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW)
+        guard descriptor >= 0 else { return }
+        defer { if owned { close(descriptor) } }
+        var info = stat()
+        var text = line + "\n"
+        if fstat(descriptor, &info) == 0, info.st_size > 0 {
+            let reader = open(path, O_RDONLY | O_CLOEXEC)
+            var last: UInt8 = 0
+            if reader >= 0 {
+                _ = pread(reader, &last, 1, info.st_size - 1)
+                close(reader)
+            }
+            if last != UInt8(ascii: "\n") { text = "\n" + text }
+        }
+        _ = text.withCString { write(descriptor, $0, strlen($0)) }
+    }
+
+    static func orchestratorEnvironment(id: String, deployment: String, project: String) -> [String: String] {
+        var environment = ProcessInfo.processInfo.environment
+        for key in ["LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES", "NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID", "TESTBED_SOCKET"] {
+            environment.removeValue(forKey: key)
+        }
+        if environment["PATH"] == nil { environment["PATH"] = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" }
+        environment["TESTBED_ACTION_ID"] = id
+        environment["TESTBED_DEPLOYMENT"] = deployment
+        environment["TESTBED_PROJECT_DIR"] = project
+        return environment
+    }
+
+    /// Field 22 of /proc/PID/stat: when the process started, in clock ticks since boot.
+    static func processStartTime(_ pid: Int32) -> UInt64? {
+        guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+            let close = text.lastIndex(of: ")")
+        else { return nil }
+        // Fields after the command name (which may hold spaces) start at field 3.
+        let fields = text[text.index(after: close)...].split(separator: " ")
+        return fields.count > 19 ? UInt64(fields[19]) : nil
+    }
+
+    static func seconds(_ value: Double) -> String {
+        value == value.rounded() ? "\(Int(value))s" : "\(value)s"
+    }
+
+    /// The outcome in words, for logs.
+    static func describe(_ record: ActionRecord) -> String {
+        if let note = record.note { return note }
+        if let signal = record.signal { return "killed by signal \(signal)" }
+        if let code = record.errorCode { return code == 0 ? "succeeded" : "failed with exit code \(code)" }
+        return "unknown"
+    }
+}

@@ -1,0 +1,93 @@
+import NIOCore
+import TestbedProtocol
+
+/// The action methods: `deployment.up`, `.down`, `.snapshot`,
+/// `.generate_artefacts`, `.clear_artefacts`, `.testbed_snapshot` start
+/// actions; `action.list`, `.get`, `.logs`, `.cancel` look after them.
+enum ActionMethods {
+    static func register(into table: inout MethodTable, services: DaemonServices) {
+        table.register(RPCMethod.deploymentUp, params: UpParams.self) { (p, context) throws(RPCError) in
+            let options = DeploymentCommand.UpOptions(
+                provision: p.provision ?? false, rerunScripts: p.rerunScripts ?? false, reapplyAcl: p.reapplyAcl ?? false)
+            return try start(.up(options), on: p.name, follow: p.follow ?? false, context, services)
+        }
+        table.register(RPCMethod.deploymentDown, params: ActionNameParams.self) { (p, context) throws(RPCError) in
+            try start(.down, on: p.name, follow: p.follow ?? false, context, services)
+        }
+        table.register(RPCMethod.deploymentGenerateArtefacts, params: ActionNameParams.self) { (p, context) throws(RPCError) in
+            try start(.generateArtefacts, on: p.name, follow: p.follow ?? false, context, services)
+        }
+        table.register(RPCMethod.deploymentClearArtefacts, params: ActionNameParams.self) { (p, context) throws(RPCError) in
+            try start(.clearArtefacts, on: p.name, follow: p.follow ?? false, context, services)
+        }
+        table.register(RPCMethod.deploymentSnapshot, params: SnapshotParams.self) { (p, context) throws(RPCError) in
+            try start(.snapshot(p.snapshot), on: p.name, follow: p.follow ?? false, context, services)
+        }
+        table.register(RPCMethod.deploymentTestbedSnapshot, params: TestbedSnapshotParams.self) { (p, context) throws(RPCError) in
+            try start(.testbedSnapshot(snapshotGuests: p.snapshotGuests ?? false), on: p.name, follow: p.follow ?? false, context, services)
+        }
+
+        let registry = services.registry
+        let supervisor = services.supervisor
+
+        table.register(RPCMethod.actionList, params: NameParams.self) { (p, _) throws(RPCError) in
+            .now(ActionList(actions: try registry.actions(of: p.name)))
+        }
+        table.register(RPCMethod.actionGet, params: ActionIDParams.self) { (p, _) throws(RPCError) in
+            .now(try registry.action(p.id))
+        }
+        table.register(RPCMethod.actionCancel, params: ActionIDParams.self) { (p, context) throws(RPCError) in
+            let record = try supervisor.cancel(p.id, by: context.peer.uid)
+            services.audit(context, deployment: record.deployment, "action cancel requested")
+            return .now(record)
+        }
+        table.register(RPCMethod.actionLogs, params: ActionLogsParams.self) { (p, _) throws(RPCError) -> MethodReply<ActionLogsResult> in
+            let log = try supervisor.log(of: p.id)
+            let id = p.id
+            return .stream { stream in
+                LogFollower(log: log, stream: stream, offset: p.offset ?? 0, follow: p.follow ?? false) { next, finished in
+                    guard let record = finished ?? (try? registry.action(id)) else {
+                        stream.fail(RPCError(.notFound, "action \(id) no longer exists"))
+                        return
+                    }
+                    stream.finish(ActionLogsResult(nextOffset: next, finished: finished != nil, action: record))
+                }.start()
+            }
+        }
+    }
+
+    /// Starts an action. Without `follow` the answer is its id, once started;
+    /// with it, the log streams and the answer is the outcome, once recorded.
+    static func start(
+        _ command: DeploymentCommand, on name: String, follow: Bool, _ context: RequestContext, _ services: DaemonServices
+    ) throws(RPCError) -> MethodReply<ActionStarted> {
+        try DeploymentRegistry.checkName(name)
+        try OrchestratorCommandLine.validate(command)
+        let supervisor = services.supervisor
+        let peer = context.peer
+        guard follow else {
+            return services.blocking(context) {
+                let live = try supervisor.start(command, on: name, by: peer)
+                services.audit(context, deployment: name, "action \(command.word) started")
+                return ActionStarted(actionID: live.id)
+            }
+        }
+        return .stream { stream in
+            services.blockingPool.runIfActive(eventLoop: stream.eventLoop) {
+                let live = try supervisor.start(command, on: name, by: peer)
+                services.audit(context, deployment: name, "action \(command.word) started")
+                return live
+            }.whenComplete { result in
+                switch result {
+                case .success(let live):
+                    LogFollower(log: live.log, stream: stream, offset: 0, follow: true) { _, finished in
+                        guard let finished else { return stream.fail(RPCError(.internalError, "the action ended without an outcome")) }
+                        stream.finish(ActionOutcome(finished))
+                    }.start()
+                case .failure(let error):
+                    stream.fail(error as? RPCError ?? RPCError(.internalError, "the action could not start: \(error)"))
+                }
+            }
+        }
+    }
+}
