@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The one JSON configuration used on the wire and in the stores, so bytes are
 /// the same wherever a value is written: sorted keys, unescaped slashes,
@@ -7,7 +10,10 @@ public enum JSONCoding {
     public static func encoder() -> JSONEncoder {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .iso8601
+        encoder.dateEncodingStrategy = .custom { date, encoder in
+            var container = encoder.singleValueContainer()
+            try container.encode(formatTime(date))
+        }
         return encoder
     }
 
@@ -20,7 +26,53 @@ public enum JSONCoding {
 
     public static func decoder() -> JSONDecoder {
         let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
+        decoder.dateDecodingStrategy = .custom { decoder in
+            let container = try decoder.singleValueContainer()
+            let text = try container.decode(String.self)
+            guard let date = parseTime(text) else {
+                throw DecodingError.dataCorruptedError(in: container, debugDescription: "\"\(text)\" is not an ISO-8601 UTC time")
+            }
+            return date
+        }
         return decoder
+    }
+
+    /// ISO-8601 in UTC: `2026-11-25T13:50:02Z`, or `2026-11-25T13:50:02.140Z`
+    /// when the time has milliseconds. (By hand: a date formatter per call
+    /// would cost more than the rest of a request.)
+    public static func formatTime(_ date: Date) -> String {
+        let seconds = date.timeIntervalSince1970.rounded(.down)
+        let millis = Int32(((date.timeIntervalSince1970 - seconds) * 1000).rounded(.down))
+        var time = time_t(seconds)
+        var parts = tm()
+        gmtime_r(&time, &parts)
+        func pad(_ value: Int32, _ width: Int) -> String {
+            let digits = String(value)
+            return String(repeating: "0", count: max(0, width - digits.count)) + digits
+        }
+        var text = pad(parts.tm_year + 1900, 4) + "-" + pad(parts.tm_mon + 1, 2) + "-" + pad(parts.tm_mday, 2)
+        text += "T" + pad(parts.tm_hour, 2) + ":" + pad(parts.tm_min, 2) + ":" + pad(parts.tm_sec, 2)
+        if millis > 0 { text += "." + pad(millis, 3) }
+        return text + "Z"
+    }
+
+    /// `date` cut to whole milliseconds, the precision `formatTime` keeps.
+    public static func millisecondPrecision(_ date: Date) -> Date {
+        Date(timeIntervalSince1970: (date.timeIntervalSince1970 * 1000).rounded(.down) / 1000)
+    }
+
+    /// Reads a time written by `formatTime` (with or without fractional seconds).
+    public static func parseTime(_ text: String) -> Date? {
+        plainFormatter().date(from: text) ?? fractionalFormatter().date(from: text)
+    }
+
+    private static func plainFormatter() -> ISO8601DateFormatter {
+        ISO8601DateFormatter()
+    }
+
+    private static func fractionalFormatter() -> ISO8601DateFormatter {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter
     }
 }

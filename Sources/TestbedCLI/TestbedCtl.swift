@@ -10,7 +10,12 @@ public struct TestbedCtl: AsyncParsableCommand {
             69 the daemon cannot be reached, 75 busy, 76 protocol version mismatch, 77 permission denied.
             """,
         version: "0.1.0",
-        subcommands: [StatusCommand.self, DeploymentGroup.self])
+        subcommands: [
+            StatusCommand.self, DeploymentGroup.self,
+            UpCommand.self, DownCommand.self, SnapshotGroup.self, GenerateArtefactsCommand.self,
+            ClearArtefactsCommand.self, TestbedSnapshotCommand.self,
+            ActionsCommand.self, LogsCommand.self, CancelCommand.self,
+        ])
 
     public init() {}
 

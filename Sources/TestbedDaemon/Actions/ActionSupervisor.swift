@@ -88,7 +88,7 @@ public final class ActionSupervisor: Sendable {
             throw RPCError(.invalidState, "deployment \"\(name)\" cannot run: \(error.message)")
         }
         let id = UUID().uuidString.lowercased()
-        let started = registry.clock.now()
+        let started = JSONCoding.millisecondPrecision(registry.clock.now())
         let (path, writerFD) = try createLogFile(startedAt: started, deployment: name)
         let record = ActionRecord(
             id: id, deployment: name, command: command, logPath: path, executionTime: started, startedBy: caller.uid)
@@ -193,7 +193,7 @@ public final class ActionSupervisor: Sendable {
         let cancellation = live.cancellation
         if let cancellation { appendLine(cancellation.line, to: live) }
         var record = live.record
-        record.finishedAt = registry.clock.now()
+        record.finishedAt = JSONCoding.millisecondPrecision(registry.clock.now())
         record.cancelledBy = cancellation?.uid
         var succeeded = false
         switch ending {
@@ -271,7 +271,7 @@ public final class ActionSupervisor: Sendable {
                 line += "; its leftover processes (group \(pid)) were killed"
             }
             Self.appendLine(line, toFile: record.logPath)
-            record.finishedAt = registry.clock.now()
+            record.finishedAt = JSONCoding.millisecondPrecision(registry.clock.now())
             record.note = "interrupted: testbedd stopped while it ran"
             do {
                 let current = try registry.get(record.deployment).state

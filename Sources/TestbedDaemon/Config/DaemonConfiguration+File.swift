@@ -12,9 +12,9 @@ extension DaemonConfiguration {
         var maxFrameBytes: Int?
         var logLevel: String?
         var orchestrator: String?
-        var actionTimeout: Double?
-        var cancelGrace: Double?
-        var logRetentionDays: Double?
+        var actionTimeout: Seconds?
+        var cancelGrace: Seconds?
+        var logRetentionDays: Seconds?
         var logKeepActions: Int?
 
         enum CodingKeys: String, CodingKey {
@@ -28,6 +28,19 @@ extension DaemonConfiguration {
             case cancelGrace = "cancel_grace"
             case logRetentionDays = "log_retention_days"
             case logKeepActions = "log_keep_actions"
+        }
+    }
+
+    /// A number written as a TOML integer (`30`) or float (`0.5`).
+    struct Seconds: Decodable {
+        var value: Double
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.singleValueContainer()
+            if let integer = try? container.decode(Int.self) {
+                value = Double(integer)
+            } else {
+                value = try container.decode(Double.self)
+            }
         }
     }
 
@@ -56,9 +69,9 @@ extension DaemonConfiguration {
         if let max = settings.maxFrameBytes { maxFrameBytes = max }
         if let level = settings.logLevel { logLevel = try Self.parseLogLevel(level) }
         if let orchestrator = settings.orchestrator { self.orchestrator = orchestrator }
-        if let timeout = settings.actionTimeout { actionTimeout = timeout }
-        if let grace = settings.cancelGrace { cancelGrace = grace }
-        if let days = settings.logRetentionDays { logRetentionDays = days }
+        if let timeout = settings.actionTimeout { actionTimeout = timeout.value }
+        if let grace = settings.cancelGrace { cancelGrace = grace.value }
+        if let days = settings.logRetentionDays { logRetentionDays = days.value }
         if let keep = settings.logKeepActions { logKeepActions = keep }
     }
 

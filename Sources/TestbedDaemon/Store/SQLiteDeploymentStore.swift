@@ -56,7 +56,7 @@ public struct SQLiteDeploymentStore: DeploymentStore {
             do {
                 let stateJSON: String = row["state"]
                 let createdText: String = row["created_at"]
-                guard let created = ISO8601DateFormatter().date(from: createdText) else {
+                guard let created = JSONCoding.parseTime(createdText) else {
                     throw StoreError("created_at \"\(createdText)\" is not an ISO-8601 time")
                 }
                 result.deployments.append(Deployment(
@@ -116,7 +116,7 @@ public struct SQLiteDeploymentStore: DeploymentStore {
                     """,
                 arguments: [
                     deployment.name, deployment.projectLocation, state, deployment.lastActionUUID,
-                    ISO8601DateFormatter().string(from: deployment.createdAt),
+                    JSONCoding.formatTime(deployment.createdAt),
                 ])
         }
     }

@@ -1,0 +1,61 @@
+import ArgumentParser
+import Foundation
+import TestbedProtocol
+
+/// `testbedctl actions NAME`: the action history as a table.
+struct ActionsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "actions", abstract: "Show a deployment's action history.")
+
+    @OptionGroup var target: DeploymentTarget
+    @OptionGroup var global: GlobalOptions
+
+    func run() async throws {
+        try await global.withSession { (session) throws(CLIError) in
+            let list: ActionList = try await session.call(RPCMethod.actionList, params: NameParams(name: target.resolvedName))
+            global.output.emit(list) {
+                guard !list.actions.isEmpty else { return "no actions have run on \(target.resolvedName) yet\n" }
+                var table = Table(headers: ["ID", "COMMAND", "STARTED", "DURATION", "RESULT", "EXIT"])
+                for action in list.actions {
+                    table.append([
+                        String(action.id.prefix(8)), Self.describe(action.command), Output.describe(action.executionTime),
+                        action.finishedAt.map { ActionRun.format(.seconds($0.timeIntervalSince(action.executionTime))) } ?? "-",
+                        Self.result(action), action.errorCode.map(String.init) ?? action.signal.map { "sig \($0)" } ?? "-",
+                    ])
+                }
+                return table.render()
+            }
+        }
+    }
+
+    static func result(_ action: ActionRecord) -> String {
+        guard action.isFinished else { return "running" }
+        if action.cancelledBy != nil { return "cancelled" }
+        if action.note?.hasPrefix("interrupted") == true { return "interrupted" }
+        return action.succeeded ? "ok" : "failed"
+    }
+
+    /// The command as typed: `up --provision`, `snapshot create --name g --snapshot s`.
+    static func describe(_ command: DeploymentCommand) -> String {
+        switch command {
+        case .up(let o):
+            return (["up"] + (o.provision ? ["-p"] : []) + (o.rerunScripts ? ["-r"] : []) + (o.reapplyAcl ? ["-a"] : []))
+                .joined(separator: " ")
+        case .down: return "down"
+        case .generateArtefacts: return "generate-artefacts"
+        case .clearArtefacts: return "clear-artefacts"
+        case .testbedSnapshot(let guests): return guests ? "testbed-snapshot -s" : "testbed-snapshot"
+        case .snapshot(let s):
+            switch s {
+            case .create(let t): return "snapshot create " + target(t)
+            case .delete(let t): return "snapshot delete " + target(t)
+            case .restore(let t): return "snapshot restore " + target(t)
+            case .info(let name): return "snapshot info --name \(name)"
+            case .list(let name, let all): return all ? "snapshot list --all" : "snapshot list --name \(name ?? "")"
+            }
+        }
+    }
+
+    private static func target(_ t: SnapshotCommand.SnapshotTarget) -> String {
+        t.all ? "--all" : "--name \(t.name ?? "") --snapshot \(t.snapshot ?? "")"
+    }
+}
