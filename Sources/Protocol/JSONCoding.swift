@@ -41,8 +41,11 @@ public enum JSONCoding {
     /// when the time has milliseconds. (By hand: a date formatter per call
     /// would cost more than the rest of a request.)
     public static func formatTime(_ date: Date) -> String {
-        let seconds = date.timeIntervalSince1970.rounded(.down)
-        let millis = Int32(((date.timeIntervalSince1970 - seconds) * 1000).rounded(.down))
+        // Whole milliseconds, rounded to the nearest: a parsed time is the nearest
+        // double to its text, so formatting it again gives the same text.
+        let totalMillis = (date.timeIntervalSince1970 * 1000).rounded()
+        let seconds = (totalMillis / 1000).rounded(.down)
+        let millis = Int32(totalMillis - seconds * 1000)
         var time = time_t(seconds)
         var parts = tm()
         gmtime_r(&time, &parts)
@@ -58,7 +61,7 @@ public enum JSONCoding {
 
     /// `date` cut to whole milliseconds, the precision `formatTime` keeps.
     public static func millisecondPrecision(_ date: Date) -> Date {
-        Date(timeIntervalSince1970: (date.timeIntervalSince1970 * 1000).rounded(.down) / 1000)
+        parseTime(formatTime(date)) ?? date
     }
 
     /// Reads a time written by `formatTime` (with or without fractional seconds).
