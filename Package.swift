@@ -84,6 +84,8 @@ let package = Package(
             dependencies: [
                 "TestbedDaemon", "TestbedCLI", "TestbedProtocol",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
         .testTarget(

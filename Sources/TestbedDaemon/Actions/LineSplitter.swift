@@ -34,15 +34,14 @@ struct LineSplitter {
 
     /// Returns the longest prefix of a long line that ends at a character boundary.
     private mutating func cutLongLine() -> String {
-        var cut = pending.count
-        // Step back over continuation bytes (10xxxxxx) to the start of a character, at most 3.
-        var back = 0
-        while back < 3, cut - back - 1 > 0, pending[cut - back - 1] & 0xC0 == 0x80 { back += 1 }
-        if back > 0, cut - back - 1 >= 0 {
-            let lead = pending[cut - back - 1]
-            let length = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1
-            if length > back + 1 { cut -= back + 1 }  // the character is incomplete: keep it for the next line
-        }
+        // Find where the last character starts: step back over at most three
+        // continuation bytes (10xxxxxx).
+        var start = pending.count - 1
+        while start > 0, pending.count - 1 - start < 3, pending[start] & 0xC0 == 0x80 { start -= 1 }
+        let lead = pending[start]
+        let length = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1
+        // An incomplete last character waits for the next piece.
+        let cut = start + length > pending.count && start > 0 ? start : pending.count
         let line = String(decoding: pending[..<cut], as: UTF8.self)
         pending.removeFirst(cut)
         return line
