@@ -71,6 +71,11 @@ let package = Package(
             name: "testbedctl",
             dependencies: ["TestbedCLI"]
         ),
+        /// A benchmark of log following (throughput, write-to-follower latency); not a test.
+        .executableTarget(
+            name: "testbed-bench",
+            dependencies: ["TestbedProtocol"]
+        ),
         .testTarget(
             name: "ProtocolTests",
             dependencies: [

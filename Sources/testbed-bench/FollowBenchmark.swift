@@ -1,0 +1,97 @@
+import Foundation
+import TestbedProtocol
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `testbed-bench`: measures log following through a real `testbedd` (found
+/// beside this binary): throughput of a large log, and the delay from the
+/// orchestrator's write to a follower's receipt. A benchmark, not a test:
+/// it reports numbers and asserts nothing. Build it in release mode:
+///
+///     swift build -c release && .build/release/testbed-bench [MiB] [latency-lines]
+@main
+struct FollowBenchmark {
+    static func main() async throws {
+        let arguments = CommandLine.arguments
+        let mebibytes = arguments.count > 1 ? Int(arguments[1]) ?? 256 : 256
+        let latencyLines = arguments.count > 2 ? Int(arguments[2]) ?? 500 : 500
+        let binFolder = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent().path
+        let work = "/tmp/tbbench-\(getpid())"
+        try FileManager.default.createDirectory(atPath: work + "/project", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: work) }
+        try Data("machines: []\n".utf8).write(to: URL(fileURLWithPath: work + "/project/kvm-compose.yaml"))
+
+        // A stand-in orchestrator: `flood` writes N MiB of 100-byte lines as fast as
+        // awk can; `ticks` writes one line every 2 ms holding the wall-clock time of the write.
+        let orchestrator = work + "/bench-orchestrator"
+        try Data("""
+            #!/usr/bin/env bash
+            read -r mode n < "$TESTBED_PROJECT_DIR/mode"
+            case "$mode" in
+              flood) awk -v n="$n" 'BEGIN { s = sprintf("%089d", 0); for (i = 0; i * 100 < n; i++) printf "%010d%s\\n", i, s }' ;;
+              ticks) for ((i = 0; i < n; i++)); do printf '%s\\n' "$EPOCHREALTIME"; sleep 0.002; done ;;
+            esac
+
+            """.utf8).write(to: URL(fileURLWithPath: orchestrator))
+        chmod(orchestrator, 0o755)
+
+        let socket = work + "/d.sock"
+        let daemon = Process()
+        daemon.executableURL = URL(fileURLWithPath: binFolder + "/testbedd")
+        daemon.arguments = ["--socket", socket, "--state-dir", work + "/state", "--orchestrator", orchestrator, "--log-level", "warning"]
+        try daemon.run()
+        defer { daemon.terminate(); daemon.waitUntilExit() }
+        var client: RPCConnection?
+        for _ in 0..<500 where client == nil {
+            client = try? await RPCConnection.connect(unixSocketPath: socket)
+            if client == nil { try await Task.sleep(for: .milliseconds(10)) }
+        }
+        guard let client else { fatalError("testbedd did not start") }
+        let _: Deployment = try await client.call(
+            RPCMethod.deploymentCreate, params: CreateParams(name: "bench", projectLocation: work + "/project"))
+
+        // Throughput.
+        try Data("flood \(mebibytes * 1_048_576)\n".utf8).write(to: URL(fileURLWithPath: work + "/project/mode"))
+        var lines = 0, bytes = 0
+        let start = ContinuousClock.now
+        for try await event in try client.start(RPCMethod.deploymentUp, params: UpParams(name: "bench", follow: true)).events {
+            if case .chunk(let chunk) = event {
+                lines += chunk.lines.count
+                for line in chunk.lines { bytes += line.utf8.count + 1 }
+            }
+        }
+        let seconds = Self.seconds(ContinuousClock.now - start)
+        let peak = Self.peakRSS(daemon.processIdentifier)
+        print(String(format: "follow throughput: %d MiB, %d lines in %.2f s = %.1f MiB/s, %.0f lines/s; testbedd peak RSS %d MiB",
+                     bytes / 1_048_576, lines, seconds, Double(bytes) / 1_048_576 / seconds, Double(lines) / seconds, peak / 1024))
+
+        // Latency from the orchestrator's write to the follower's receipt.
+        try Data("ticks \(latencyLines)\n".utf8).write(to: URL(fileURLWithPath: work + "/project/mode"))
+        var delays: [Double] = []
+        for try await event in try client.start(RPCMethod.deploymentDown, params: ActionNameParams(name: "bench", follow: true)).events {
+            guard case .chunk(let chunk) = event else { continue }
+            var now = timespec()
+            clock_gettime(CLOCK_REALTIME, &now)
+            let received = Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
+            for line in chunk.lines { if let written = Double(line) { delays.append((received - written) * 1000) } }
+        }
+        delays.sort()
+        func percentile(_ p: Double) -> Double { delays[min(delays.count - 1, Int(Double(delays.count) * p))] }
+        print(String(format: "write-to-follower latency over %d lines: p50 %.3f ms, p90 %.3f ms, p99 %.3f ms, max %.3f ms",
+                     delays.count, percentile(0.5), percentile(0.9), percentile(0.99), delays.last ?? 0))
+        await client.close()
+    }
+
+    static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+
+    /// VmHWM of `pid`, in KiB.
+    static func peakRSS(_ pid: Int32) -> Int {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") })
+        else { return 0 }
+        return Int(line.split(separator: " ", omittingEmptySubsequences: true)[1]) ?? 0
+    }
+}
