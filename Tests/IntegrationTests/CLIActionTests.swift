@@ -92,6 +92,35 @@ import Glibc
         #expect(try await daemon.stop() == 0)
     }
 
+    @Test func aSecondCtrlCDetachesAndLeavesTheActionRunning() async throws {
+        let sandbox = try Sandbox()
+        let daemon = try await Fixtures.daemon(in: sandbox, extra: ["--cancel-grace", "3"])
+        let client = try await RPCConnection.connect(unixSocketPath: sandbox.socket)
+        _ = try await Fixtures.deployment("web", behaviour: "stubborn", in: sandbox, client: client)
+        let out = sandbox.path + "/ctl.out", err = sandbox.path + "/ctl.err"
+        let ctl = try ChildProcess(
+            Binaries.testbedctl, ["up", "web"], environment: childEnvironment(["TESTBED_SOCKET": sandbox.socket]),
+            stdout: out, stderr: err)
+        for _ in 0..<500 {
+            if (try? String(contentsOfFile: out, encoding: .utf8))?.contains("ignoring SIGTERM") == true { break }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        ctl.send(SIGINT)  // cancels: the orchestrator ignores SIGTERM, so it keeps running for the grace period
+        for _ in 0..<500 {
+            if (try? String(contentsOfFile: err, encoding: .utf8))?.contains("Ctrl-C again") == true { break }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        ctl.send(SIGINT)  // detaches
+        let status = try await ctl.wait(timeout: .seconds(20), what: "testbedctl up")
+        let stderr = try String(contentsOfFile: err, encoding: .utf8)
+        #expect(status == 1, "\(stderr)")
+        #expect(stderr.contains("detached"))
+        let deployment: Deployment = try await client.call(RPCMethod.deploymentGet, params: NameParams(name: "web"))
+        #expect(deployment.state == .running)
+        await client.close()
+        #expect(try await daemon.stop() == 0)
+    }
+
     @Test func cancelStopsTheActionInProgress() async throws {
         let sandbox = try Sandbox()
         let daemon = try await Fixtures.daemon(in: sandbox)

@@ -9,21 +9,31 @@ import TestbedProtocol
 @Suite struct RetentionSweepTests {
     static let now = Date(timeIntervalSince1970: 1_764_000_000)
 
-    @Test func removesOldAndExcessLogsButNeverTheLastAction() throws {
-        let folder = try TemporaryFolder()
+    /// A registry with deployment "web" and a supervisor over it, for `configure`d settings.
+    static func supervisor(
+        _ folder: TemporaryFolder, _ configure: (inout DaemonConfiguration) -> Void
+    ) throws -> (DeploymentRegistry, ActionSupervisor, NIOThreadPool) {
         let registry = try DeploymentRegistry(
-            store: FileDeploymentStore(stateDirectory: folder.path), clock: FixedClock(instant: Self.now))
+            store: FileDeploymentStore(stateDirectory: folder.path), clock: FixedClock(instant: now))
         _ = try registry.create(name: "web", projectLocation: try folder.project())
         var configuration = DaemonConfiguration()
         configuration.stateDirectory = folder.path
-        configuration.logRetentionDays = 7
-        configuration.logKeepActions = 3
+        configure(&configuration)
         let pool = NIOThreadPool(numberOfThreads: 1)
         pool.start()
-        defer { try? pool.syncShutdownGracefully() }
         let supervisor = try ActionSupervisor(
             registry: registry, launcher: ChildProcessLauncher(), watcher: LogWatcher(),
             configuration: configuration, blockingPool: pool, logger: Logger(label: "test"))
+        return (registry, supervisor, pool)
+    }
+
+    @Test func removesOldAndExcessLogsButNeverTheLastAction() throws {
+        let folder = try TemporaryFolder()
+        let (registry, supervisor, pool) = try Self.supervisor(folder) {
+            $0.logRetentionDays = 7
+            $0.logKeepActions = 3
+        }
+        defer { try? pool.syncShutdownGracefully() }
 
         // Six finished actions, one a day ago, two a month ago, newest last; and the
         // month-old one is the deployment's last action.
@@ -58,18 +68,8 @@ import TestbedProtocol
 
     @Test func anUnfinishedActionIsNeverSwept() throws {
         let folder = try TemporaryFolder()
-        let registry = try DeploymentRegistry(
-            store: FileDeploymentStore(stateDirectory: folder.path), clock: FixedClock(instant: Self.now))
-        _ = try registry.create(name: "web", projectLocation: try folder.project())
-        var configuration = DaemonConfiguration()
-        configuration.stateDirectory = folder.path
-        configuration.logKeepActions = 1
-        let pool = NIOThreadPool(numberOfThreads: 1)
-        pool.start()
+        let (registry, supervisor, pool) = try Self.supervisor(folder) { $0.logKeepActions = 1 }
         defer { try? pool.syncShutdownGracefully() }
-        let supervisor = try ActionSupervisor(
-            registry: registry, launcher: ChildProcessLauncher(), watcher: LogWatcher(),
-            configuration: configuration, blockingPool: pool, logger: Logger(label: "test"))
         let running = ActionRecord(
             id: "running", deployment: "web", command: .up(.init()), logPath: supervisor.logFolder + "/r.log",
             executionTime: Self.now.addingTimeInterval(-30 * 86_400), startedBy: 0)

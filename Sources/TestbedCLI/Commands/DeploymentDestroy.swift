@@ -6,14 +6,11 @@ struct DeploymentDestroy: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "destroy", abstract: "Remove a deployment that is down or failed, with its records.")
 
-    @Argument(help: "The deployment's name.") var name: String
+    @OptionGroup var deployment: DeploymentNameArgument
     @OptionGroup var global: GlobalOptions
 
-    func validate() throws {
-        if let problem = DeploymentName.problem(with: name) { throw ValidationError(problem) }
-    }
-
     func run() async throws {
+        let name = deployment.name
         try await global.withSession { (session) throws(CLIError) in
             let result: EmptyResult = try await session.call(RPCMethod.deploymentDestroy, params: NameParams(name: name))
             global.output.emit(result) { "destroyed deployment \(name)\n" }

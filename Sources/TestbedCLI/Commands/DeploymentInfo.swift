@@ -5,14 +5,11 @@ import TestbedProtocol
 struct DeploymentInfo: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "info", abstract: "Show one deployment.")
 
-    @Argument(help: "The deployment's name.") var name: String
+    @OptionGroup var deployment: DeploymentNameArgument
     @OptionGroup var global: GlobalOptions
 
-    func validate() throws {
-        if let problem = DeploymentName.problem(with: name) { throw ValidationError(problem) }
-    }
-
     func run() async throws {
+        let name = deployment.name
         try await global.withSession { (session) throws(CLIError) in
             let d: Deployment = try await session.call(RPCMethod.deploymentGet, params: NameParams(name: name))
             global.output.emit(d) {

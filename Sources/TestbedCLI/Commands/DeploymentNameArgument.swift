@@ -1,0 +1,11 @@
+import ArgumentParser
+import TestbedProtocol
+
+/// A required deployment NAME, checked before anything is sent.
+struct DeploymentNameArgument: ParsableArguments {
+    @Argument(help: "The deployment's name.") var name: String
+
+    func validate() throws {
+        if let problem = DeploymentName.problem(with: name) { throw ValidationError(problem) }
+    }
+}
