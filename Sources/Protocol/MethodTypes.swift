@@ -12,16 +12,23 @@ public struct EmptyResult: Codable, Sendable, Hashable {
     public init() {}
 }
 
-/// The caller as the kernel saw it connect (SO_PEERCRED).
+/// The caller as the kernel saw it connect (SO_PEERCRED, SO_PEERGROUPS), and
+/// the role that gives it on the socket it used.
 public struct Identity: Codable, Sendable, Hashable {
     public var uid: UInt32
     public var gid: UInt32
     public var pid: Int32
+    /// Supplementary groups (gid 0 is never listed).
+    public var groups: [UInt32]
+    /// `reader`, `operator` or `admin`.
+    public var role: String
 
-    public init(uid: UInt32, gid: UInt32, pid: Int32) {
+    public init(uid: UInt32, gid: UInt32, pid: Int32, groups: [UInt32] = [], role: String = "admin") {
         self.uid = uid
         self.gid = gid
         self.pid = pid
+        self.groups = groups
+        self.role = role
     }
 }
 

@@ -36,20 +36,37 @@ public struct Daemon: Sendable {
         let activated = !passed.isEmpty
         if activated {
             let names = passed.map(\.name)
-            if names.count == 1 && names[0] != "rw" {
+            if names.count == 1 && names[0] != "rw" && names[0] != "ro" {
                 logger.notice("systemd passed one socket named \(names[0]); serving it as the read-write socket")
                 passed[0].name = "rw"
             }
-            guard passed.contains(where: { $0.name == "rw" }) else {
-                throw ListenerError("systemd passed sockets named \(names) but none named \"rw\"; set FileDescriptorName=rw on testbedd.socket")
+            if let unknown = passed.first(where: { $0.name != "rw" && $0.name != "ro" }) {
+                throw ListenerError("systemd passed a socket named \"\(unknown.name)\"; name them rw or ro with FileDescriptorName=")
             }
         }
+        let socketGroup = AccessPolicy.resolveGroup(configuration.socketGroup)
+        if !configuration.socketGroup.isEmpty && socketGroup == nil && !activated {
+            logger.warning("group \(configuration.socketGroup) does not exist: \(configuration.socketPath) stays root-only until it is created (or socket_group is changed)")
+        }
+        let adminGID = AccessPolicy.resolveGroup(configuration.adminGroup)
         let activatedListeners = passed
         let configuration = self.configuration
         let makeListeners: @Sendable () throws -> [Listener] = {
             if activated { return activatedListeners }
-            return [try UnixSocketBinder.bind(path: configuration.socketPath, mode: configuration.socketMode)]
+            var listeners = [try UnixSocketBinder.bind(
+                path: configuration.socketPath, mode: configuration.socketMode, group: socketGroup, name: "rw")]
+            if !configuration.readOnlySocketPath.isEmpty {
+                do {
+                    listeners.append(try UnixSocketBinder.bind(path: configuration.readOnlySocketPath, mode: 0o666, name: "ro"))
+                } catch {
+                    listeners[0].ownedSocketFile?.remove()
+                    close(listeners[0].fd)
+                    throw error
+                }
+            }
+            return listeners
         }
+        let policy = AccessPolicy(adminGID: adminGID, readWriteSocket: configuration.socketPath)
 
         let blockingPool = NIOThreadPool(numberOfThreads: 2)
         blockingPool.start()
@@ -60,12 +77,14 @@ public struct Daemon: Sendable {
         supervisor.recoverInterrupted()
 
         let services = DaemonServices(
-            configuration: configuration, registry: registry, supervisor: supervisor, statistics: ServerStatistics(),
+            configuration: configuration, registry: registry, supervisor: supervisor, policy: policy,
+            statistics: ServerStatistics(),
             blockingPool: blockingPool, socketActivated: activated, logger: logger)
         let logger = self.logger
         let server = RPCServer(
             makeListeners: makeListeners,
             methods: .daemon(services: services),
+            policy: policy,
             maxFrameBytes: configuration.maxFrameBytes,
             statistics: services.statistics,
             group: MultiThreadedEventLoopGroup.singleton,

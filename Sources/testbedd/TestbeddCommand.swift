@@ -25,8 +25,17 @@ struct TestbeddCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Unix socket to bind when systemd passes none.", valueName: "path"))
     var socket: String?
 
-    @Option(name: .long, help: ArgumentHelp("Permission mode of a socket the daemon binds (octal).", valueName: "mode"))
+    @Option(name: .long, help: ArgumentHelp("Permission mode of the read-write socket the daemon binds (octal).", valueName: "mode"))
     var socketMode: String?
+
+    @Option(name: .long, help: ArgumentHelp("Group owning the read-write socket (name or gid; empty: none).", valueName: "group"))
+    var socketGroup: String?
+
+    @Option(name: .long, help: ArgumentHelp("The read-only socket (default: beside the read-write one; empty: none).", valueName: "path"))
+    var roSocket: String?
+
+    @Option(name: .long, help: ArgumentHelp("Members of this group are administrators (name or gid).", valueName: "group"))
+    var adminGroup: String?
 
     @Option(name: .long, help: ArgumentHelp("Folder holding the daemon's state.", valueName: "path"))
     var stateDir: String?
@@ -97,6 +106,15 @@ struct TestbeddCommand: AsyncParsableCommand {
             configuration.socketPath = Self.absolute(environmentSocket, in: workingFolder)
         }
         if let socket { configuration.socketPath = Self.absolute(socket, in: workingFolder) }
+        // A socket moved elsewhere takes its read-only twin along, unless that was placed too.
+        if configuration.readOnlySocketPath == DaemonConfiguration().readOnlySocketPath,
+            configuration.socketPath != DaemonConfiguration().socketPath
+        {
+            configuration.readOnlySocketPath = DaemonConfiguration.readOnlySocket(beside: configuration.socketPath)
+        }
+        if let roSocket { configuration.readOnlySocketPath = roSocket.isEmpty ? "" : Self.absolute(roSocket, in: workingFolder) }
+        if let socketGroup { configuration.socketGroup = socketGroup }
+        if let adminGroup { configuration.adminGroup = adminGroup }
         if let socketMode { configuration.socketMode = try DaemonConfiguration.parseMode(socketMode, setting: "--socket-mode") }
         if let stateDir { configuration.stateDirectory = Self.absolute(stateDir, in: workingFolder) }
         if let store { configuration.store = try DaemonConfiguration.parseStore(store) }

@@ -10,14 +10,14 @@ struct DeploymentCodingTests {
     @Test func encodesNullLastActionAndISODate() throws {
         let deployment = Deployment(name: "web", projectLocation: "/srv/web", createdAt: Self.created)
         #expect(try wireString(deployment)
-            == #"{"created_at":"2023-11-14T22:13:20Z","last_action_uuid":null,"name":"web","project_location":"/srv/web","state":"down"}"#)
+            == #"{"created_at":"2023-11-14T22:13:20Z","last_action_uuid":null,"name":"web","owner_uid":null,"project_location":"/srv/web","state":"down"}"#)
     }
 
     @Test func encodesFullDeployment() throws {
         let deployment = Deployment(
             name: "lab", projectLocation: "/home/u/lab", state: .failed(.up(.init(provision: true))),
-            lastActionUUID: "0b3c8f2e-5d1a-4c7e-9f00-123456789abc", createdAt: Self.created)
-        let json = #"{"created_at":"2023-11-14T22:13:20Z","last_action_uuid":"0b3c8f2e-5d1a-4c7e-9f00-123456789abc","name":"lab","project_location":"/home/u/lab","state":{"failed":{"up":{"up_cmd":{"provision":true,"reapply_acl":false,"rerun_scripts":false}}}}}"#
+            lastActionUUID: "0b3c8f2e-5d1a-4c7e-9f00-123456789abc", createdAt: Self.created, ownerUID: 1000)
+        let json = #"{"created_at":"2023-11-14T22:13:20Z","last_action_uuid":"0b3c8f2e-5d1a-4c7e-9f00-123456789abc","name":"lab","owner_uid":1000,"project_location":"/home/u/lab","state":{"failed":{"up":{"up_cmd":{"provision":true,"reapply_acl":false,"rerun_scripts":false}}}}}"#
         #expect(try wireString(deployment) == json)
         #expect(try wireDecode(Deployment.self, json) == deployment)
     }

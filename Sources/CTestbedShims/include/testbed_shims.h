@@ -11,4 +11,12 @@
 pid_t testbed_spawn(const char *path, char *const argv[], char *const envp[],
                     const char *cwd, int output_fd, int *error_out);
 
+/// Room for the supplementary groups SO_PEERGROUPS reports. A peer in more
+/// groups than this gets ERANGE, and the daemon then grants no group-based role.
+/// The kernel does not say how many it wrote into a larger buffer, so unused
+/// slots stay 0 and gid 0 is never counted as a supplementary group.
+struct testbed_peer_groups {
+    unsigned int gids[256];
+};
+
 #endif

@@ -83,9 +83,12 @@ public final class ActionSupervisor: Sendable {
         let name = deployment.name
         let project: String
         do {
-            project = try ProjectLocation.validate(deployment.projectLocation)
+            // Checked again at every action: folders and links change.
+            project = try ProjectLocation.validate(deployment.projectLocation, owner: deployment.ownerUID ?? 0)
         } catch {
-            throw RPCError(.invalidState, "deployment \"\(name)\" cannot run: \(error.message)")
+            throw RPCError(
+                error.code == .permissionDenied ? .permissionDenied : .invalidState,
+                "deployment \"\(name)\" cannot run: \(error.message)")
         }
         let id = UUID().uuidString.lowercased()
         let started = JSONCoding.millisecondPrecision(registry.clock.now())

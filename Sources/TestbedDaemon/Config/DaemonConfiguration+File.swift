@@ -7,6 +7,9 @@ extension DaemonConfiguration {
     struct FileSettings: Decodable {
         var socket: String?
         var socketMode: String?
+        var socketGroup: String?
+        var roSocket: String?
+        var adminGroup: String?
         var stateDir: String?
         var store: String?
         var maxFrameBytes: Int?
@@ -20,6 +23,9 @@ extension DaemonConfiguration {
         enum CodingKeys: String, CodingKey {
             case socket, store
             case socketMode = "socket_mode"
+            case socketGroup = "socket_group"
+            case roSocket = "ro_socket"
+            case adminGroup = "admin_group"
             case stateDir = "state_dir"
             case maxFrameBytes = "max_frame_bytes"
             case logLevel = "log_level"
@@ -64,6 +70,9 @@ extension DaemonConfiguration {
         }
         if let socket = settings.socket { socketPath = socket }
         if let mode = settings.socketMode { socketMode = try Self.parseMode(mode, setting: "socket_mode") }
+        if let group = settings.socketGroup { socketGroup = group }
+        if let path = settings.roSocket { readOnlySocketPath = path }
+        if let group = settings.adminGroup { adminGroup = group }
         if let stateDir = settings.stateDir { stateDirectory = stateDir }
         if let store = settings.store { self.store = try Self.parseStore(store) }
         if let max = settings.maxFrameBytes { maxFrameBytes = max }

@@ -11,8 +11,14 @@ public struct DaemonConfiguration: Sendable, Equatable {
 
     /// Where the read-write socket is bound when systemd does not pass one.
     public var socketPath = "/run/testbedos/testbedd.sock"
-    /// The mode of a socket file the daemon binds itself.
+    /// The mode of the read-write socket when the daemon binds it itself.
     public var socketMode: UInt16 = 0o660
+    /// The group owning the read-write socket (a name or a gid; empty: leave the daemon's own).
+    public var socketGroup = "testbed"
+    /// The read-only socket, mode 0666 (empty: none).
+    public var readOnlySocketPath = "/run/testbedos/testbedd-ro.sock"
+    /// Members of this group (a name or a gid) are admins on the read-write socket.
+    public var adminGroup = "testbed-admin"
     /// The root of everything the daemon stores.
     public var stateDirectory = "/var/lib/testbedos"
     /// Which `DeploymentStore` keeps the deployments.
@@ -39,8 +45,15 @@ public struct DaemonConfiguration: Sendable, Equatable {
         var configuration = DaemonConfiguration()
         configuration.stateDirectory = folder + "/.testbedos"
         configuration.socketPath = folder + "/.testbedos/testbedd.sock"
+        configuration.readOnlySocketPath = folder + "/.testbedos/testbedd-ro.sock"
+        configuration.socketGroup = ""
         configuration.logLevel = .debug
         return configuration
+    }
+
+    /// The read-only socket beside a read-write socket at `path`: `X.sock` gives `X-ro.sock`.
+    public static func readOnlySocket(beside path: String) -> String {
+        (path.hasSuffix(".sock") ? String(path.dropLast(5)) : path) + "-ro.sock"
     }
 
     /// Checks values that the types alone do not constrain.
@@ -48,8 +61,14 @@ public struct DaemonConfiguration: Sendable, Equatable {
         guard socketPath.hasPrefix("/") else {
             throw ConfigurationError("socket \"\(socketPath)\" must be an absolute path")
         }
-        guard socketPath.utf8.count < 108 else {
-            throw ConfigurationError("socket path \(socketPath) is \(socketPath.utf8.count) bytes; Unix socket paths must be under 108")
+        for path in [socketPath, readOnlySocketPath] where path.utf8.count >= 108 {
+            throw ConfigurationError("socket path \(path) is \(path.utf8.count) bytes; Unix socket paths must be under 108")
+        }
+        guard readOnlySocketPath.isEmpty || readOnlySocketPath.hasPrefix("/") else {
+            throw ConfigurationError("ro_socket \"\(readOnlySocketPath)\" must be an absolute path (or empty for none)")
+        }
+        guard readOnlySocketPath != socketPath else {
+            throw ConfigurationError("ro_socket and socket must be different paths")
         }
         guard stateDirectory.hasPrefix("/") else {
             throw ConfigurationError("state_dir \"\(stateDirectory)\" must be an absolute path")
@@ -79,6 +98,9 @@ public struct DaemonConfiguration: Sendable, Equatable {
         # testbedd effective configuration
         socket = \(Self.quoted(socketPath))
         socket_mode = "\(String(format: "%04o", socketMode))"
+        socket_group = \(Self.quoted(socketGroup))
+        ro_socket = \(Self.quoted(readOnlySocketPath))
+        admin_group = \(Self.quoted(adminGroup))
         state_dir = \(Self.quoted(stateDirectory))
         store = "\(store.rawValue)"
         max_frame_bytes = \(maxFrameBytes)

@@ -11,7 +11,10 @@ public enum ProjectLocation {
 
     /// `path` resolved to its canonical form (symlinks followed, no `.` or `..`),
     /// after checking that it names a folder holding `kvm-compose.yaml`.
-    public static func validate(_ path: String, field: String = "project_location") throws(RPCError) -> String {
+    /// With `owner`, the folder must also belong to that uid and not be writable
+    /// by everyone: root runs the orchestrator in it, so nobody may point root
+    /// at a folder someone else controls (-32004).
+    public static func validate(_ path: String, owner: UInt32? = nil, field: String = "project_location") throws(RPCError) -> String {
         guard !path.isEmpty else { throw .invalidParams(field: field, "\(field) is empty; give the absolute path of the project folder") }
         guard !path.utf8.contains(0) else { throw .invalidParams(field: field, "\(field) contains a NUL byte") }
         guard path.hasPrefix("/") else {
@@ -27,6 +30,21 @@ public enum ProjectLocation {
         var info = stat()
         guard stat(resolved, &info) == 0, info.st_mode & S_IFMT == S_IFDIR else {
             throw .invalidParams(field: field, "\(path) is not a folder; give the folder that holds \(composeFile)")
+        }
+        if let owner {
+            guard info.st_uid == owner else {
+                throw RPCError(
+                    .permissionDenied,
+                    "project folder \(resolved) belongs to uid \(info.st_uid), not to uid \(owner); "
+                        + "a deployment's folder must belong to its owner, since root runs the orchestrator there",
+                    data: .object(["field": .string(field)]))
+            }
+            guard info.st_mode & S_IWOTH == 0 else {
+                throw RPCError(
+                    .permissionDenied,
+                    "project folder \(resolved) is writable by everyone; remove that permission (chmod o-w) first",
+                    data: .object(["field": .string(field)]))
+            }
         }
         let compose = resolved == "/" ? "/" + composeFile : resolved + "/" + composeFile
         guard stat(compose, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {

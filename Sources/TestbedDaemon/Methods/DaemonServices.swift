@@ -6,6 +6,7 @@ public struct DaemonServices: Sendable {
     public let configuration: DaemonConfiguration
     public let registry: DeploymentRegistry
     public let supervisor: ActionSupervisor
+    public let policy: AccessPolicy
     public let statistics: ServerStatistics
     /// Threads for blocking work (disk writes), so event loops never wait on a disk.
     public let blockingPool: NIOThreadPool
@@ -13,13 +14,14 @@ public struct DaemonServices: Sendable {
     public let logger: Logger
 
     public init(
-        configuration: DaemonConfiguration, registry: DeploymentRegistry, supervisor: ActionSupervisor,
+        configuration: DaemonConfiguration, registry: DeploymentRegistry, supervisor: ActionSupervisor, policy: AccessPolicy,
         statistics: ServerStatistics,
         blockingPool: NIOThreadPool, socketActivated: Bool, logger: Logger
     ) {
         self.configuration = configuration
         self.registry = registry
         self.supervisor = supervisor
+        self.policy = policy
         self.statistics = statistics
         self.blockingPool = blockingPool
         self.socketActivated = socketActivated
@@ -37,7 +39,7 @@ public struct DaemonServices: Sendable {
     func audit(_ context: RequestContext, deployment: String, _ message: Logger.Message) {
         logger.info(message, metadata: [
             "method": "\(context.method)", "deployment": "\(deployment)",
-            "uid": "\(context.peer.uid)", "pid": "\(context.peer.pid)",
+            "uid": "\(context.peer.uid)", "pid": "\(context.peer.pid)", "role": "\(context.caller.role.rawValue)",
         ])
     }
 }

@@ -9,26 +9,28 @@ enum DeploymentMethods {
     static func register(into table: inout MethodTable, services: DaemonServices) {
         let registry = services.registry
         let supervisor = services.supervisor
+        let policy = services.policy
 
-        table.register(RPCMethod.deploymentList) { _ in
+        table.register(RPCMethod.deploymentList, role: .reader) { _ in
             .now(DeploymentList(deployments: registry.list()))
         }
 
-        table.register(RPCMethod.deploymentGet, params: NameParams.self) { (params, _) throws(RPCError) in
+        table.register(RPCMethod.deploymentGet, role: .reader, params: NameParams.self) { (params, _) throws(RPCError) in
             .now(try registry.get(params.name))
         }
 
-        table.register(RPCMethod.deploymentCreate, params: CreateParams.self) { (params, context) throws(RPCError) in
+        table.register(RPCMethod.deploymentCreate, role: .operator, params: CreateParams.self) { (params, context) throws(RPCError) in
             try DeploymentRegistry.checkName(params.name)
             return services.blocking(context) {
-                let deployment = try registry.create(name: params.name, projectLocation: params.projectLocation)
+                let deployment = try registry.create(
+                    name: params.name, projectLocation: params.projectLocation, owner: context.caller.uid)
                 services.audit(context, deployment: params.name, "deployment created")
                 return deployment
             }
         }
 
-        table.register(RPCMethod.deploymentDestroy, params: NameParams.self) { (params, context) throws(RPCError) in
-            try DeploymentRegistry.checkName(params.name)
+        table.register(RPCMethod.deploymentDestroy, role: .operator, params: NameParams.self) { (params, context) throws(RPCError) in
+            try policy.requireOwnership(of: try registry.get(params.name), context.caller, to: "destroy")
             return services.blocking(context) {
                 let history = try registry.remove(params.name) { (deployment) throws(RPCError) in
                     if supervisor.isBusy(params.name) { throw busy(params.name) }
@@ -49,8 +51,8 @@ enum DeploymentMethods {
             }
         }
 
-        table.register(RPCMethod.deploymentResetState, params: NameParams.self) { (params, context) throws(RPCError) in
-            try DeploymentRegistry.checkName(params.name)
+        table.register(RPCMethod.deploymentResetState, role: .operator, params: NameParams.self) { (params, context) throws(RPCError) in
+            try policy.requireOwnership(of: try registry.get(params.name), context.caller, to: "reset the state of")
             return services.blocking(context) {
                 let deployment = try registry.update(params.name) { (deployment) throws(RPCError) in
                     if deployment.state == .running || supervisor.isBusy(params.name) { throw busy(params.name) }

@@ -4,13 +4,13 @@ import TestbedProtocol
 /// `rpc.hello`, `rpc.ping` and `server.status`: all answered from memory.
 enum ServerMethods {
     static func register(into table: inout MethodTable, services: DaemonServices) {
-        table.register(RPCMethod.hello) { context in
+        table.register(RPCMethod.hello, role: .reader) { context in
             .now(HelloResult(
                 server: "testbedd", version: DaemonVersion.current, protocol: RPCMessage.protocolVersion,
-                mode: "main", identity: context.peer.identity))
+                mode: "main", identity: context.caller.identity))
         }
-        table.register(RPCMethod.ping) { _ in .now(EmptyResult()) }
-        table.register(RPCMethod.serverStatus) { _ in
+        table.register(RPCMethod.ping, role: .reader) { _ in .now(EmptyResult()) }
+        table.register(RPCMethod.serverStatus, role: .reader) { _ in
             .now(ServerStatus(
                 version: DaemonVersion.current,
                 pid: getpid(),

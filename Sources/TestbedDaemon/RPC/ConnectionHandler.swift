@@ -14,8 +14,8 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
     struct Drain: Sendable {}
 
     private let methods: MethodTable
-    private let peer: PeerCredentials
-    private let listener: String
+    private let caller: Caller
+    private let policy: AccessPolicy
     private let logger: Logger
     /// Requests whose answer is not written yet. Only touched on the event loop.
     private var inFlight: Set<RequestID> = []
@@ -26,12 +26,14 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
     /// The daemon is stopping: end streams, finish the rest, close.
     private var shuttingDown = false
 
-    init(methods: MethodTable, peer: PeerCredentials, listener: String, logger: Logger) {
+    init(methods: MethodTable, caller: Caller, policy: AccessPolicy, logger: Logger) {
         self.methods = methods
-        self.peer = peer
-        self.listener = listener
+        self.caller = caller
+        self.policy = policy
         self.logger = logger
     }
+
+    private var peer: PeerCredentials { caller.peer }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let payload = Data(Self.unwrapInboundIn(data).readableBytesView)
@@ -59,10 +61,18 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
                 .methodNotFound, "there is no method \"\(request.method)\"; docs/protocol.md lists the methods")), context: context)
             return
         }
+        do {
+            try policy.require(entry.role, for: request.method, caller)
+        } catch {
+            refused(request, error)
+            write(RPCMessage.errorResponse(id: id, error: error), context: context)
+            return
+        }
         let requestContext = RequestContext(
-            peer: peer, listener: listener, requestID: id, method: request.method, eventLoop: context.eventLoop)
-        switch entry(request, requestContext) {
+            caller: caller, requestID: id, method: request.method, eventLoop: context.eventLoop)
+        switch entry.body(request, requestContext) {
         case .now(let result):
+            if case .failure(let error) = result, error.code == .permissionDenied { refused(request, error) }
             respond(id: id, result, context: context)
         case .later(let future):
             inFlight.insert(id)
@@ -71,7 +81,9 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
                 let (handler, context) = loopBound.value
                 // A request cancelled meanwhile has been answered already.
                 guard handler.inFlight.remove(id) != nil else { return }
-                handler.respond(id: id, outcome.mapError(Self.rpcError), context: context)
+                let outcome = outcome.mapError(Self.rpcError)
+                if case .failure(let error) = outcome, error.code == .permissionDenied { handler.refused(request, error) }
+                handler.respond(id: id, outcome, context: context)
                 handler.closeIfDrained(context: context)
             }
         case .stream(let body):
@@ -125,6 +137,14 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
             .requestCancelled, "request \(params.id) was cancelled by the client")), context: context)
         stream.cancelled()
         closeIfDrained(context: context)
+    }
+
+    /// Every refusal is logged with who asked for what.
+    private func refused(_ request: ParsedRequest, _ error: RPCError) {
+        logger.notice("refused: \(error.message)", metadata: [
+            "method": "\(request.method)", "uid": "\(peer.uid)", "pid": "\(peer.pid)",
+            "deployment": "\(request.params?["name"]?.stringValue ?? "-")", "socket": "\(caller.listener)",
+        ])
     }
 
     private func respond(id: RequestID, _ result: Result<Data, RPCError>, context: ChannelHandlerContext) {

@@ -14,21 +14,23 @@ public struct MethodTable: Sendable {
 
     typealias Entry = @Sendable (ParsedRequest, RequestContext) -> Outcome
 
-    private var entries: [String: Entry] = [:]
+    private var entries: [String: (role: Role, body: Entry)] = [:]
 
     public init() {}
 
     /// The registered method names, sorted.
     public var methodNames: [String] { entries.keys.sorted() }
 
-    /// Registers `name`, served by `body` with params decoded as `P`.
+    /// Registers `name`, for callers with at least `role`, served by `body`
+    /// with params decoded as `P`.
     public mutating func register<P: RPCParams, R: Encodable & Sendable>(
         _ name: String,
+        role: Role,
         params: P.Type,
         _ body: @escaping @Sendable (P, RequestContext) throws(RPCError) -> MethodReply<R>
     ) {
         precondition(entries[name] == nil, "method \(name) registered twice")
-        entries[name] = { request, context in
+        entries[name] = (role, { request, context in
             do throws(RPCError) {
                 let params = try request.decodeParams(as: P.self)
                 switch try body(params, context) {
@@ -42,18 +44,19 @@ public struct MethodTable: Sendable {
             } catch {
                 return .now(.failure(error))
             }
-        }
+        })
     }
 
     /// Registers `name`, a method without params.
     public mutating func register<R: Encodable & Sendable>(
         _ name: String,
+        role: Role,
         _ body: @escaping @Sendable (RequestContext) throws(RPCError) -> MethodReply<R>
     ) {
-        register(name, params: NoParams.self) { (_, context) throws(RPCError) in try body(context) }
+        register(name, role: role, params: NoParams.self) { (_, context) throws(RPCError) in try body(context) }
     }
 
-    func entry(_ method: String) -> Entry? { entries[method] }
+    func entry(_ method: String) -> (role: Role, body: Entry)? { entries[method] }
 
     static func encode<R: Encodable>(_ result: R) -> Result<Data, RPCError> {
         do {

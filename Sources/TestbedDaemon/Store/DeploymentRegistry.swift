@@ -86,8 +86,9 @@ public final class DeploymentRegistry: Sendable {
 
     // MARK: Mutations, serialized and durable
 
-    /// Creates a `down` deployment; the project folder must hold `kvm-compose.yaml`.
-    public func create(name: String, projectLocation: String) throws(RPCError) -> Deployment {
+    /// Creates a `down` deployment owned by `owner`; the project folder must
+    /// hold `kvm-compose.yaml` and, when `owner` is given, belong to that uid.
+    public func create(name: String, projectLocation: String, owner: UInt32? = nil) throws(RPCError) -> Deployment {
         try Self.checkName(name)
         return try serialized { () throws(RPCError) in
             if let existing = state.withLock({ $0.deployments[name] }) {
@@ -96,9 +97,10 @@ public final class DeploymentRegistry: Sendable {
                     "a deployment named \"\(name)\" already exists (project \(existing.projectLocation)); choose another name",
                     data: .object(["field": .string("name")]))
             }
-            let location = try ProjectLocation.validate(projectLocation)
+            let location = try ProjectLocation.validate(projectLocation, owner: owner)
             let createdAt = Date(timeIntervalSince1970: clock.now().timeIntervalSince1970.rounded(.down))
-            let deployment = Deployment(name: name, projectLocation: location, state: .down, createdAt: createdAt)
+            let deployment = Deployment(
+                name: name, projectLocation: location, state: .down, createdAt: createdAt, ownerUID: owner)
             try persist(deployment)
             return deployment
         }

@@ -11,6 +11,7 @@ import TestbedProtocol
 public final class RPCServer: Service {
     private let makeListeners: @Sendable () throws -> [Listener]
     private let methods: MethodTable
+    private let policy: AccessPolicy
     private let maxFrameBytes: Int
     private let statistics: ServerStatistics
     private let group: any EventLoopGroup
@@ -23,13 +24,14 @@ public final class RPCServer: Service {
     /// traps SIGTERM and SIGINT: a client that connects can then count on a
     /// graceful shutdown, however early it connects.
     public init(
-        makeListeners: @escaping @Sendable () throws -> [Listener], methods: MethodTable, maxFrameBytes: Int, statistics: ServerStatistics,
+        makeListeners: @escaping @Sendable () throws -> [Listener], methods: MethodTable, policy: AccessPolicy, maxFrameBytes: Int, statistics: ServerStatistics,
         group: any EventLoopGroup, logger: Logger,
         onReady: @escaping @Sendable () -> Void, onStopping: @escaping @Sendable () -> Void
     ) {
         self.onStopping = onStopping
         self.makeListeners = makeListeners
         self.methods = methods
+        self.policy = policy
         self.maxFrameBytes = maxFrameBytes
         self.statistics = statistics
         self.group = group
@@ -70,6 +72,7 @@ public final class RPCServer: Service {
 
     private func bind(_ listener: Listener) async throws -> NIOAsyncChannel<Connection, Never> {
         let methods = self.methods
+        let policy = self.policy
         let maxFrameBytes = self.maxFrameBytes
         let logger = self.logger
         return try await ServerBootstrap(group: group)
@@ -78,10 +81,11 @@ public final class RPCServer: Service {
             .childChannelOption(.allowRemoteHalfClosure, value: true)
             .bind(listener.fd) { channel in
                 PeerCredentials.of(channel).flatMapThrowing { peer in
+                    let caller = Caller(peer: peer, listener: listener.name, role: policy.role(of: peer, on: listener.name))
                     try channel.pipeline.syncOperations.addHandlers([
                         ByteToMessageHandler(FrameDecoder(maxFrameBytes: maxFrameBytes)),
                         MessageToByteHandler(FrameEncoder()),
-                        ConnectionHandler(methods: methods, peer: peer, listener: listener.name, logger: logger),
+                        ConnectionHandler(methods: methods, caller: caller, policy: policy, logger: logger),
                     ])
                     return Connection(channel: channel, peer: peer)
                 }

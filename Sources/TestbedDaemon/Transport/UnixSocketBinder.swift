@@ -10,8 +10,8 @@ import Glibc
 /// the folder, replaces a stale socket file, refuses to start when another live
 /// daemon answers at the path, and gives the file its mode from the first instant.
 public enum UnixSocketBinder {
-    /// A listening socket at `path` with permission `mode`.
-    public static func bind(path: String, mode: UInt16, name: String = "rw") throws(ListenerError) -> Listener {
+    /// A listening socket at `path` with permission `mode`, owned by `group` when given.
+    public static func bind(path: String, mode: UInt16, group: UInt32? = nil, name: String) throws(ListenerError) -> Listener {
         let folder = (path as NSString).deletingLastPathComponent
         do {
             try AtomicFile.makeFolder(folder, mode: 0o755)
@@ -37,6 +37,12 @@ public enum UnixSocketBinder {
         guard bound == 0 else {
             close(fd)
             throw ListenerError("cannot bind \(path): \(String(cString: strerror(bindErrno)))")
+        }
+        if let group, chown(path, uid_t.max, group) != 0 {
+            let text = errnoText()
+            close(fd)
+            unlink(path)
+            throw ListenerError("cannot give \(path) to group \(group): \(text)")
         }
         guard chmod(path, mode_t(mode)) == 0, listen(fd, SOMAXCONN) == 0 else {
             let text = errnoText()
