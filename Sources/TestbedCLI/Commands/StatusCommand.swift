@@ -17,6 +17,7 @@ struct StatusCommand: AsyncParsableCommand {
                 connections:  \(status.openConnections)
                 deployments:  \(status.deployments)
                 store:        \(status.store) in \(status.stateDir)
+                you:          uid \(session.hello.identity.uid), role \(session.hello.identity.role)
 
                 """
             }
