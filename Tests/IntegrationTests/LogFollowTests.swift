@@ -89,8 +89,10 @@ import Glibc
 
         // A follower that disconnects does not stop the next action either.
         let dropper = try await RPCConnection.connect(unixSocketPath: sandbox.socket)
-        _ = try dropper.start(RPCMethod.deploymentDown, params: ActionNameParams(name: "web", follow: true))
-        try await Task.sleep(for: .milliseconds(50))
+        let downCall = try dropper.start(RPCMethod.deploymentDown, params: ActionNameParams(name: "web", follow: true))
+        for try await event in downCall.events {
+            if case .chunk = event { break }  // the action runs and streams: now hang up
+        }
         await dropper.close()
         let after: Deployment = try await client.call(RPCMethod.deploymentGet, params: NameParams(name: "web"))
         let down = try await client.waitForAction(try #require(after.lastActionUUID))
