@@ -76,17 +76,17 @@ public struct Daemon: Sendable {
             configuration: configuration, blockingPool: blockingPool, logger: logger)
         supervisor.recoverInterrupted()
 
-        let services = DaemonServices(
+        let daemonServices = DaemonServices(
             configuration: configuration, registry: registry, supervisor: supervisor, policy: policy,
             statistics: ServerStatistics(),
             blockingPool: blockingPool, socketActivated: activated, logger: logger)
         let logger = self.logger
         let server = RPCServer(
             makeListeners: makeListeners,
-            methods: .daemon(services: services),
+            methods: .daemon(services: daemonServices),
             policy: policy,
             maxFrameBytes: configuration.maxFrameBytes,
-            statistics: services.statistics,
+            statistics: daemonServices.statistics,
             group: MultiThreadedEventLoopGroup.singleton,
             logger: logger,
             onReady: {
@@ -96,18 +96,30 @@ public struct Daemon: Sendable {
                     "state_dir": "\(configuration.stateDirectory)", "deployments": "\(registry.count)",
                 ])
                 notifier.ready(status: "Serving \(registry.count) deployments")
+                notifier.startWatchdog(on: MultiThreadedEventLoopGroup.singleton.next())
             },
             onStopping: {
                 logger.info("shutting down: finishing in-flight requests")
                 notifier.stopping()
             })
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: ActionService(supervisor: supervisor, blockingPool: blockingPool, sweepInterval: .seconds(3600))),
+            .init(service: server),
+        ]
+        if let idle = configuration.idleTimeout {
+            if activated {
+                let monitor = IdleMonitor(
+                    timeout: .milliseconds(Int64(idle * 1000)), statistics: daemonServices.statistics, supervisor: supervisor,
+                    onIdle: { logger.info("idle for \(idle)s: exiting; systemd keeps the sockets and starts testbedd again on demand") })
+                services.append(.init(service: monitor, successTerminationBehavior: .gracefullyShutdownGroup))
+            } else {
+                logger.notice("idle_timeout applies only under socket activation (nothing would start testbedd again); ignoring it")
+            }
+        }
         let group = ServiceGroup(
             configuration: .init(
                 // Stopped in reverse order: first the server (drain), then the actions.
-                services: [
-                    .init(service: ActionService(supervisor: supervisor, blockingPool: blockingPool, sweepInterval: .seconds(3600))),
-                    .init(service: server),
-                ],
+                services: services,
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
         do {

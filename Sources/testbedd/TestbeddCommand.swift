@@ -64,6 +64,9 @@ struct TestbeddCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Keep at most this many actions per deployment (default 50).", valueName: "count"))
     var logKeepActions: Int?
 
+    @Option(name: .long, help: ArgumentHelp("Under socket activation, exit after this long idle (default: never).", valueName: "seconds"))
+    var idleTimeout: Double?
+
     @Flag(name: .long, help: "Print the effective configuration as TOML and exit.")
     var printConfig = false
 
@@ -125,6 +128,7 @@ struct TestbeddCommand: AsyncParsableCommand {
         if let cancelGrace { configuration.cancelGrace = cancelGrace }
         if let logRetentionDays { configuration.logRetentionDays = logRetentionDays }
         if let logKeepActions { configuration.logKeepActions = logKeepActions }
+        if let idleTimeout { configuration.idleTimeout = idleTimeout }
         try configuration.validate()
         return configuration
     }

@@ -32,7 +32,7 @@ import Glibc
         let sandbox = try Sandbox()
         let daemon = try await Fixtures.daemon(in: sandbox)
         let setup = try await RPCConnection.connect(unixSocketPath: sandbox.socket)
-        _ = try await Fixtures.deployment("web", behaviour: "slow 5 0.1", in: sandbox, client: setup)
+        _ = try await Fixtures.deployment("web", behaviour: "slow 20 0.1", in: sandbox, client: setup)
         let socket = sandbox.socket
         let outcomes = try await withThrowingTaskGroup(of: RPCErrorCode?.self) { group in
             for _ in 0..<8 {

@@ -19,6 +19,7 @@ extension DaemonConfiguration {
         var cancelGrace: Seconds?
         var logRetentionDays: Seconds?
         var logKeepActions: Int?
+        var idleTimeout: Seconds?
 
         enum CodingKeys: String, CodingKey {
             case socket, store
@@ -34,6 +35,7 @@ extension DaemonConfiguration {
             case cancelGrace = "cancel_grace"
             case logRetentionDays = "log_retention_days"
             case logKeepActions = "log_keep_actions"
+            case idleTimeout = "idle_timeout"
         }
     }
 
@@ -82,6 +84,7 @@ extension DaemonConfiguration {
         if let grace = settings.cancelGrace { cancelGrace = grace.value }
         if let days = settings.logRetentionDays { logRetentionDays = days.value }
         if let keep = settings.logKeepActions { logKeepActions = keep }
+        if let idle = settings.idleTimeout { idleTimeout = idle.value }
     }
 
     private static func read(_ path: String, required: Bool) throws(ConfigurationError) -> String? {

@@ -37,6 +37,9 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public var logRetentionDays: Double = 7
     /// At most this many actions (with their logs) are kept per deployment.
     public var logKeepActions = 50
+    /// Seconds without a connection or a running action after which a
+    /// socket-activated daemon exits; nil never.
+    public var idleTimeout: Double?
 
     public init() {}
 
@@ -85,6 +88,9 @@ public struct DaemonConfiguration: Sendable, Equatable {
         guard cancelGrace >= 0, cancelGrace <= 3600 else {
             throw ConfigurationError("cancel_grace must be between 0 and 3600 seconds")
         }
+        if let idleTimeout, !(idleTimeout > 0) {
+            throw ConfigurationError("idle_timeout must be a positive number of seconds (leave it out to never exit)")
+        }
         guard logRetentionDays > 0 else { throw ConfigurationError("log_retention_days must be positive") }
         guard logKeepActions >= 1 else { throw ConfigurationError("log_keep_actions must be at least 1") }
         guard (64...(256 * 1_048_576)).contains(maxFrameBytes) else {
@@ -110,6 +116,7 @@ public struct DaemonConfiguration: Sendable, Equatable {
         cancel_grace = \(Self.number(cancelGrace))
         log_retention_days = \(Self.number(logRetentionDays))
         log_keep_actions = \(logKeepActions)
+        \(idleTimeout.map { "idle_timeout = \(Self.number($0))" } ?? "# idle_timeout: none")
 
         """
     }
