@@ -67,6 +67,12 @@ struct TestbeddCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Under socket activation, exit after this long idle (default: never).", valueName: "seconds"))
     var idleTimeout: Double?
 
+    @Option(name: .long, help: ArgumentHelp("Rotate the daemon's log file past this size (default 10 MiB).", valueName: "bytes"))
+    var logMaxBytes: Int?
+
+    @Option(name: .long, help: ArgumentHelp("Rotated log files to keep (default 5).", valueName: "count"))
+    var logKeep: Int?
+
     @Flag(name: .long, help: "Print the effective configuration as TOML and exit.")
     var printConfig = false
 
@@ -82,11 +88,11 @@ struct TestbeddCommand: AsyncParsableCommand {
             print(configuration.toml, terminator: "")
             return
         }
-        let level = configuration.logLevel
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
+        do {
+            try Self.bootstrapLogging(configuration)
+        } catch {
+            FileHandle.standardError.write(Data("testbedd: \(error)\n".utf8))
+            throw ExitCode.failure
         }
         let logger = Logger(label: "testbedd")
         do {
@@ -94,6 +100,29 @@ struct TestbeddCommand: AsyncParsableCommand {
         } catch {
             logger.critical("testbedd cannot run: \(error)")
             throw ExitCode.failure
+        }
+    }
+
+    /// Under systemd with stderr on the journal: native journal entries.
+    /// Otherwise: stderr and the rotated `<state_dir>/logs/testbedd.log`.
+    static func bootstrapLogging(_ configuration: DaemonConfiguration) throws {
+        let level = configuration.logLevel
+        if JournalLogHandler.stderrIsJournal() {
+            LoggingSystem.bootstrap { label in
+                var handler = JournalLogHandler(label: label)
+                handler.logLevel = level
+                return handler
+            }
+            return
+        }
+        let file = try RotatingLogFile(
+            path: configuration.daemonLogPath, maxBytes: configuration.logMaxBytes, keep: configuration.logKeep)
+        LoggingSystem.bootstrap { label in
+            var stderr = StreamLogHandler.standardError(label: label)
+            stderr.logLevel = level
+            var toFile = file.handler(label: label)
+            toFile.logLevel = level
+            return MultiplexLogHandler([stderr, toFile])
         }
     }
 
@@ -129,6 +158,8 @@ struct TestbeddCommand: AsyncParsableCommand {
         if let logRetentionDays { configuration.logRetentionDays = logRetentionDays }
         if let logKeepActions { configuration.logKeepActions = logKeepActions }
         if let idleTimeout { configuration.idleTimeout = idleTimeout }
+        if let logMaxBytes { configuration.logMaxBytes = logMaxBytes }
+        if let logKeep { configuration.logKeep = logKeep }
         try configuration.validate()
         return configuration
     }

@@ -90,7 +90,7 @@ import Glibc
         let sandbox = try Sandbox()
         let daemon = try await Fixtures.daemon(in: sandbox)
         let client = try await RPCConnection.connect(unixSocketPath: sandbox.socket)
-        _ = try await Fixtures.deployment("web", behaviour: "slow 10 0.05", in: sandbox, client: client)
+        _ = try await Fixtures.deployment("web", behaviour: "hang", in: sandbox, client: client)
         let started: ActionStarted = try await client.call(
             RPCMethod.deploymentSnapshot, params: SnapshotParams(name: "web", snapshot: .list(name: nil, all: true)))
         #expect(try await Self.state(client, "web") == .down)
@@ -98,7 +98,10 @@ import Glibc
             let _: ActionStarted = try await client.call(RPCMethod.deploymentUp, params: UpParams(name: "web"))
         }
         #expect(second?.code == .busy)
+        // Even cancelled (a failure), a read-only query leaves the state as it was.
+        let _: ActionRecord = try await client.call(RPCMethod.actionCancel, params: ActionIDParams(id: started.actionID))
         let record = try await client.waitForAction(started.actionID)
+        #expect(record.cancelledBy != nil)
         #expect(record.endState == .down)
         #expect(try await Self.state(client, "web") == .down)
         await client.close()

@@ -20,6 +20,8 @@ extension DaemonConfiguration {
         var logRetentionDays: Seconds?
         var logKeepActions: Int?
         var idleTimeout: Seconds?
+        var logMaxBytes: Int?
+        var logKeep: Int?
 
         enum CodingKeys: String, CodingKey {
             case socket, store
@@ -36,6 +38,8 @@ extension DaemonConfiguration {
             case logRetentionDays = "log_retention_days"
             case logKeepActions = "log_keep_actions"
             case idleTimeout = "idle_timeout"
+            case logMaxBytes = "log_max_bytes"
+            case logKeep = "log_keep"
         }
     }
 
@@ -85,6 +89,8 @@ extension DaemonConfiguration {
         if let days = settings.logRetentionDays { logRetentionDays = days.value }
         if let keep = settings.logKeepActions { logKeepActions = keep }
         if let idle = settings.idleTimeout { idleTimeout = idle.value }
+        if let bytes = settings.logMaxBytes { logMaxBytes = bytes }
+        if let keep = settings.logKeep { logKeep = keep }
     }
 
     private static func read(_ path: String, required: Bool) throws(ConfigurationError) -> String? {

@@ -37,6 +37,10 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public var logRetentionDays: Double = 7
     /// At most this many actions (with their logs) are kept per deployment.
     public var logKeepActions = 50
+    /// The daemon's own log file rotates past this size (when not logging to the journal).
+    public var logMaxBytes = 10 * 1_048_576
+    /// Rotated log files kept.
+    public var logKeep = 5
     /// Seconds without a connection or a running action after which a
     /// socket-activated daemon exits; nil never.
     public var idleTimeout: Double?
@@ -58,6 +62,9 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public static func readOnlySocket(beside path: String) -> String {
         (path.hasSuffix(".sock") ? String(path.dropLast(5)) : path) + "-ro.sock"
     }
+
+    /// The daemon's own log file, when it does not log to the journal.
+    public var daemonLogPath: String { stateDirectory + "/logs/testbedd.log" }
 
     /// Checks values that the types alone do not constrain.
     public func validate() throws(ConfigurationError) {
@@ -91,6 +98,8 @@ public struct DaemonConfiguration: Sendable, Equatable {
         if let idleTimeout, !(idleTimeout > 0) {
             throw ConfigurationError("idle_timeout must be a positive number of seconds (leave it out to never exit)")
         }
+        guard logMaxBytes >= 4096 else { throw ConfigurationError("log_max_bytes must be at least 4096") }
+        guard (1...100).contains(logKeep) else { throw ConfigurationError("log_keep must be between 1 and 100") }
         guard logRetentionDays > 0 else { throw ConfigurationError("log_retention_days must be positive") }
         guard logKeepActions >= 1 else { throw ConfigurationError("log_keep_actions must be at least 1") }
         guard (64...(256 * 1_048_576)).contains(maxFrameBytes) else {
@@ -116,6 +125,8 @@ public struct DaemonConfiguration: Sendable, Equatable {
         cancel_grace = \(Self.number(cancelGrace))
         log_retention_days = \(Self.number(logRetentionDays))
         log_keep_actions = \(logKeepActions)
+        log_max_bytes = \(logMaxBytes)
+        log_keep = \(logKeep)
         \(idleTimeout.map { "idle_timeout = \(Self.number($0))" } ?? "# idle_timeout: none")
 
         """

@@ -23,7 +23,8 @@ final class RawClient: @unchecked Sendable {
         }
         guard connected == 0 else {
             let code = errno
-            Glibc.close(fd)
+            // deinit runs for an initializer that throws: let it close the socket, once.
+            close()
             throw ProcessRunError("connect \(path): \(String(cString: strerror(code)))")
         }
         var timeout = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
