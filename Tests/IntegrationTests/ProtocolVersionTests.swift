@@ -1,0 +1,61 @@
+import Foundation
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// testbedctl says hello first and stops, clearly, before a daemon of another protocol version.
+@Suite struct ProtocolVersionTests {
+    @Test func aDaemonOfAnotherProtocolIsRefused() async throws {
+        let sandbox = try Sandbox()
+        let listener = try FutureDaemon(path: sandbox.socket)
+        let run = try await ProcessRun.run(Binaries.testbedctl, ["status", "--socket", sandbox.socket])
+        #expect(run.status == 76, "\(run.stderr)")
+        #expect(run.stderr.contains("speaks protocol 2 but this testbedctl speaks 1"))
+        #expect(listener.requestsSeen == ["rpc.hello"])  // nothing else was sent
+    }
+}
+
+/// A stand-in for a newer testbedd: answers every request as protocol 2 would.
+final class FutureDaemon: @unchecked Sendable {
+    private let fd: Int32
+    private let lock = NSLock()
+    private var methods: [String] = []
+
+    var requestsSeen: [String] { lock.withLock { methods } }
+
+    init(path: String) throws {
+        fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: Array(path.utf8)) }
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        guard bound == 0, listen(fd, 4) == 0 else { throw ProcessRunError("cannot listen on \(path)") }
+        Thread.detachNewThread { [self] in serve() }
+    }
+
+    private func serve() {
+        let client = accept(fd, nil, nil)
+        guard client >= 0 else { return }
+        defer { close(client) }
+        while true {
+            var header = [UInt8](repeating: 0, count: 4)
+            guard recv(client, &header, 4, Int32(MSG_WAITALL)) == 4 else { return }
+            let length = Int(header[0]) << 24 | Int(header[1]) << 16 | Int(header[2]) << 8 | Int(header[3])
+            var payload = [UInt8](repeating: 0, count: length)
+            guard recv(client, &payload, length, Int32(MSG_WAITALL)) == length,
+                let request = try? JSONSerialization.jsonObject(with: Data(payload)) as? [String: Any]
+            else { return }
+            lock.withLock { methods.append(request["method"] as? String ?? "?") }
+            let id = request["id"] as? Int ?? 0
+            let reply = Array(#"{"id":\#(id),"jsonrpc":"2.0","result":{"identity":{"gid":0,"groups":[],"pid":1,"role":"admin","uid":0},"mode":"main","protocol":2,"server":"testbedd","version":"9.0.0"}}"#.utf8)
+            let n = UInt32(reply.count)
+            let frame = [UInt8(n >> 24), UInt8(n >> 16 & 0xff), UInt8(n >> 8 & 0xff), UInt8(n & 0xff)] + reply
+            _ = send(client, frame, frame.count, Int32(MSG_NOSIGNAL))
+        }
+    }
+
+    deinit { close(fd) }
+}
