@@ -19,3 +19,16 @@ extension Decoder {
         }
     }
 }
+
+extension Decoder {
+    /// Throws when the object being decoded has a member outside `allowed`: a
+    /// misspelt option must be an error, never silently ignored.
+    func refuseUnknownMembers(_ allowed: Set<String>, in what: String) throws {
+        let keys = try container(keyedBy: AnyCodingKey.self).allKeys.map(\.stringValue)
+        if let unknown = keys.sorted().first(where: { !allowed.contains($0) }) {
+            throw DecodingError.dataCorrupted(.init(
+                codingPath: codingPath,
+                debugDescription: "\(what) has no field \"\(unknown)\"; it takes \(allowed.sorted().joined(separator: ", "))"))
+        }
+    }
+}

@@ -27,6 +27,14 @@ public enum DeploymentCommand: Sendable, Hashable {
             case rerunScripts = "rerun_scripts"
             case reapplyAcl = "reapply_acl"
         }
+
+        public init(from decoder: any Decoder) throws {
+            try decoder.refuseUnknownMembers(["provision", "rerun_scripts", "reapply_acl"], in: "up_cmd")
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            provision = try container.decode(Bool.self, forKey: .provision)
+            rerunScripts = try container.decode(Bool.self, forKey: .rerunScripts)
+            reapplyAcl = try container.decode(Bool.self, forKey: .reapplyAcl)
+        }
     }
 }
 

@@ -20,6 +20,14 @@ public enum SnapshotCommand: Sendable, Hashable {
             self.all = all
         }
 
+        public init(from decoder: any Decoder) throws {
+            try decoder.refuseUnknownMembers(["name", "snapshot", "all"], in: "a snapshot target")
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            name = try container.decodeIfPresent(String.self, forKey: .name)
+            snapshot = try container.decodeIfPresent(String.self, forKey: .snapshot)
+            all = try container.decode(Bool.self, forKey: .all)
+        }
+
         public func encode(to encoder: any Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encode(name, forKey: .name)
@@ -56,9 +64,11 @@ extension SnapshotCommand: Codable {
         case .delete: self = .delete(try container.decode(SnapshotTarget.self, forKey: .delete))
         case .restore: self = .restore(try container.decode(SnapshotTarget.self, forKey: .restore))
         case .info:
+            try container.superDecoder(forKey: .info).refuseUnknownMembers(["name"], in: "snapshot info")
             let inner = try container.nestedContainer(keyedBy: Field.self, forKey: .info)
             self = .info(name: try inner.decode(String.self, forKey: .name))
         case .list:
+            try container.superDecoder(forKey: .list).refuseUnknownMembers(["name", "all"], in: "snapshot list")
             let inner = try container.nestedContainer(keyedBy: Field.self, forKey: .list)
             self = .list(
                 name: try inner.decodeIfPresent(String.self, forKey: .name),

@@ -86,6 +86,22 @@ import Glibc
         #expect(try await daemon.stop() == 0)
     }
 
+    @Test func cancelAlsoEndsChildrenThatOutliveTheOrchestrator() async throws {
+        let sandbox = try Sandbox()
+        let daemon = try await Fixtures.daemon(in: sandbox, extra: ["--cancel-grace", "30"])
+        let client = try await RPCConnection.connect(unixSocketPath: sandbox.socket)
+        _ = try await Fixtures.deployment("web", behaviour: "abandon", in: sandbox, client: client)
+        let started: ActionStarted = try await client.call(RPCMethod.deploymentUp, params: UpParams(name: "web"))
+        let pid = try await Self.runningPid(client, started.actionID)
+        let _: ActionRecord = try await client.call(RPCMethod.actionCancel, params: ActionIDParams(id: started.actionID))
+        let record = try await client.waitForAction(started.actionID)
+        #expect(record.signal == SIGTERM)  // the orchestrator itself obeyed at once
+        // ...and its child, which ignored SIGTERM, did not outlive the action by the 30 s grace.
+        #expect(try await Self.waitUntilGroupGone(pid))
+        await client.close()
+        #expect(try await daemon.stop() == 0)
+    }
+
     @Test func anActionPastItsTimeoutIsCancelled() async throws {
         let sandbox = try Sandbox()
         let daemon = try await Fixtures.daemon(in: sandbox, extra: ["--action-timeout", "0.5"])

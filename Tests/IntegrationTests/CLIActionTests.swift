@@ -114,7 +114,7 @@ import Glibc
         let status = try await ctl.wait(timeout: .seconds(20), what: "testbedctl up")
         let stderr = try String(contentsOfFile: err, encoding: .utf8)
         #expect(status == 1, "\(stderr)")
-        #expect(stderr.contains("detached"))
+        #expect(stderr.contains("stopped following up of web"))
         let deployment: Deployment = try await client.call(RPCMethod.deploymentGet, params: NameParams(name: "web"))
         #expect(deployment.state == .running)
         await client.close()

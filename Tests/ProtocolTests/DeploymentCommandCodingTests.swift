@@ -55,6 +55,9 @@ struct DeploymentCommandCodingTests {
     }
 
     @Test(arguments: [
+        #"{"snapshot":{"snapshot_cmd":{"create":{"all":true,"name":null,"snapshot":null,"x":1}}}}"#,
+        #"{"up":{"up_cmd":{"provision":false,"reapply_acl":false,"rerun_scripts":false,"x":true}}}"#,
+        #"{"snapshot":{"snapshot_cmd":{"info":{"name":"g","all":true}}}}"#,
         #""sideways""#, #""Down""#, #""up""#, #""snapshot""#, #""testbed_snapshot""#, #""""#,
         "{}", "null", "42", "[]", #"["down"]"#,
         #"{"down":{}}"#, #"{"down":null}"#, #"{"generate_artefacts":{}}"#, #"{"clear_artefacts":true}"#,

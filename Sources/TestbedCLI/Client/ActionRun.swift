@@ -12,6 +12,8 @@ struct ActionRun {
     let session: DaemonSession
     let deployment: String
     let verb: String
+    /// With `--json`: the log goes to stderr and the outcome, as JSON, to stdout.
+    var json = false
 
     func follow<P: Encodable & Sendable>(_ method: String, params: P) async throws(CLIError) -> Int32 {
         let call: RPCCall
@@ -26,7 +28,7 @@ struct ActionRun {
         let session = self.session, deployment = self.deployment
         interrupts.onInterrupt { count in
             if count == 1 {
-                progress.note("cancelling \(deployment) (Ctrl-C again to detach and leave it running)")
+                progress.note("cancelling \(deployment) (Ctrl-C again to stop following; the cancel goes on)")
                 Task { await Self.cancelLastAction(of: deployment, session: session) }
             } else {
                 Task { try? await session.connection.cancel(call.id) }
@@ -40,7 +42,8 @@ struct ActionRun {
                 switch event {
                 case .chunk(let chunk):
                     progress.clear()
-                    FileHandle.standardOutput.write(Data((chunk.lines.joined(separator: "\n") + "\n").utf8))
+                    let text = Data((chunk.lines.joined(separator: "\n") + "\n").utf8)
+                    (json ? FileHandle.standardError : FileHandle.standardOutput).write(text)
                     progress.redraw()
                 case .result(let payload):
                     outcome = try RPCCall.decodeResult(payload, as: ActionOutcome.self)
@@ -48,7 +51,7 @@ struct ActionRun {
             }
         } catch let error as RPCError where error.code == .requestCancelled {
             progress.stop()
-            Self.say("detached; \(verb) of \(deployment) goes on. Follow it with `testbedctl logs \(deployment) -f`")
+            Self.say("stopped following \(verb) of \(deployment); see how it ends with `testbedctl logs \(deployment) -f`")
             return ExitStatus.failure
         } catch {
             throw DaemonSession.failure(error)
@@ -57,6 +60,7 @@ struct ActionRun {
         guard let outcome else { throw CLIError("testbedd closed the stream without an outcome", status: ExitStatus.unavailable) }
         let elapsed = ContinuousClock.now - started
         Self.say(Self.describe(outcome, verb: verb, deployment: deployment, elapsed: elapsed))
+        if json { Output(json: true).emit(outcome) { "" } }
         return Self.exitStatus(outcome)
     }
 

@@ -22,7 +22,8 @@ struct ActionOptions: ParsableArguments {
                     "started \(verb) of \(name): action \(started.actionID)\nfollow it with `testbedctl logs \(name) \(started.actionID) -f`\n"
                 }
             } else {
-                status = try await ActionRun(session: session, deployment: name, verb: verb).follow(method, params: params(name, true))
+                status = try await ActionRun(session: session, deployment: name, verb: verb, json: global.json)
+                    .follow(method, params: params(name, true))
             }
         }
         if status != ExitStatus.success { throw ExitCode(status) }

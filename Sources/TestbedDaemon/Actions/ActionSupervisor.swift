@@ -30,6 +30,8 @@ public final class ActionSupervisor: Sendable {
     }
 
     private let state = Mutex(State())
+    /// Set once the daemon stops: outcome writes then give up after a few tries.
+    private let stopping = Atomic<Bool>(false)
 
     public init(
         registry: DeploymentRegistry, launcher: any ActionLauncher, watcher: LogWatcher,
@@ -129,6 +131,8 @@ public final class ActionSupervisor: Sendable {
         }
         let withPid = live.started(process, startTime: Self.processStartTime(process.pid))
         _ = try? registry.record(withPid)
+        // A cancel (or a stop) that came while the process was being started had nothing to signal yet.
+        if live.cancellation != nil { terminate(live, process) }
         track(live) { await self.complete(live, .terminated(await process.waitForExit()), watch: watch) }
         if let timeout = configuration.actionTimeout {
             Task {
@@ -164,6 +168,11 @@ public final class ActionSupervisor: Sendable {
         logger.notice("cancelling action", metadata: [
             "action_id": "\(live.id)", "deployment": "\(live.deployment)", "uid": "\(cancellation.uid)",
         ])
+        terminate(live, process)
+    }
+
+    /// SIGTERM to the action's whole process group, SIGKILL after the grace period.
+    private func terminate(_ live: LiveAction, _ process: any LaunchedProcess) {
         process.signalAll(SIGTERM)
         let grace = configuration.cancelGrace
         Task {
@@ -177,6 +186,7 @@ public final class ActionSupervisor: Sendable {
     /// Cancels every running action and waits until each outcome is recorded
     /// (graceful shutdown: a child-process orchestrator would not outlive us tidily).
     public func stopAll(reason: String) async {
+        stopping.store(true, ordering: .relaxed)
         let running = state.withLock { Array($0.live.values) }
         for live in running {
             requestCancel(live, .init(uid: getuid(), line: "testbedd: action cancelled: \(reason)"))
@@ -194,6 +204,9 @@ public final class ActionSupervisor: Sendable {
 
     private func complete(_ live: LiveAction, _ ending: Ending, watch: Int32?) async {
         let cancellation = live.cancellation
+        // A cancelled action leaves nothing behind: whatever of its process group
+        // outlived the orchestrator (a child that ignored SIGTERM) goes now.
+        if cancellation != nil { live.process?.signalAll(SIGKILL) }
         if let cancellation { appendLine(cancellation.line, to: live) }
         var record = live.record
         record.finishedAt = JSONCoding.millisecondPrecision(registry.clock.now())
@@ -253,9 +266,13 @@ public final class ActionSupervisor: Sendable {
                     return record
                 }
             } catch {
+                // Until the outcome is on disk the deployment stays busy here; if the
+                // daemon stops first, the next start records the action as interrupted.
                 attempt += 1
-                logger.error("cannot record the outcome of action \(record.id) (attempt \(attempt)): \(error)")
-                if attempt >= 5 { return record }
+                if attempt == 1 || attempt % 60 == 0 {
+                    logger.error("cannot record the outcome of action \(record.id) (attempt \(attempt)); retrying: \(error)")
+                }
+                if stopping.load(ordering: .relaxed) && attempt >= 5 { return record }
                 try? await Task.sleep(for: .seconds(1))
             }
         }

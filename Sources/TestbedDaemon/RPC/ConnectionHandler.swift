@@ -180,7 +180,7 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
         for (id, stream) in shuttingDown ? streams : [:] {
             inFlight.remove(id)
             respond(id: id, .failure(RPCError(
-                .requestCancelled, "testbedd is shutting down; the action goes on, follow it again once testbedd is back")), context: context)
+                .requestCancelled, "testbedd is shutting down; running actions are being cancelled and their outcome recorded")), context: context)
             stream.cancelled()
         }
         if shuttingDown { streams.removeAll() }

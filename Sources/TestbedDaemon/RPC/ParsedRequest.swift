@@ -97,6 +97,12 @@ struct ParsedRequest: Sendable {
         case .valueNotFound(let type, let context):
             let field = fieldName(context.codingPath)
             return .invalidParams(field: field, "parameter \"\(field)\" must be \(Self.typeName(type)), not null")
+        case .dataCorrupted(let context) where context.codingPath.filter({ $0.stringValue != "params" }).isEmpty:
+            // Foundation reports a number that does not fit its type (-1 or 2^64 for
+            // an unsigned field, 1.5 for an integer) without saying where.
+            return RPCError(
+                .invalidParams,
+                "a parameter does not fit its type: numbers must be whole and within range (\(context.debugDescription))")
         case .dataCorrupted(let context):
             let field = fieldName(context.codingPath)
             return .invalidParams(field: field, "parameter \"\(field)\" is invalid: \(context.debugDescription)")
