@@ -6,7 +6,7 @@
 #include <spawn.h>
 
 pid_t testbed_spawn(const char *path, char *const argv[], char *const envp[],
-                    const char *cwd, int output_fd, int *error_out) {
+                    int cwd_fd, int output_fd, int *error_out) {
     posix_spawn_file_actions_t actions;
     posix_spawnattr_t attributes;
     sigset_t none, all;
@@ -27,8 +27,8 @@ pid_t testbed_spawn(const char *path, char *const argv[], char *const envp[],
     error = posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
     if (!error) error = posix_spawn_file_actions_adddup2(&actions, output_fd, 1);
     if (!error) error = posix_spawn_file_actions_adddup2(&actions, output_fd, 2);
+    if (!error) error = posix_spawn_file_actions_addfchdir_np(&actions, cwd_fd);
     if (!error) error = posix_spawn_file_actions_addclosefrom_np(&actions, 3);
-    if (!error) error = posix_spawn_file_actions_addchdir_np(&actions, cwd);
     if (!error) error = posix_spawnattr_setpgroup(&attributes, 0);
     if (!error) error = posix_spawnattr_setsigmask(&attributes, &none);
     if (!error) error = posix_spawnattr_setsigdefault(&attributes, &all);
@@ -43,4 +43,8 @@ pid_t testbed_spawn(const char *path, char *const argv[], char *const envp[],
         return -1;
     }
     return pid;
+}
+
+int testbed_open_folder(const char *path) {
+    return open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
 }

@@ -28,7 +28,8 @@ import TestbedProtocol
         Deployment(
             name: name, projectLocation: "/srv/\(name)", state: state,
             lastActionUUID: state == .down ? nil : "6F9619FF-8B86-D011-B42D-00C04FC964FF",
-            createdAt: Date(timeIntervalSince1970: 1_764_000_000))
+            createdAt: Date(timeIntervalSince1970: 1_764_000_000),
+            ownerUID: state == .down ? nil : 1000)
     }
 
     @Test(arguments: StoreKind.allCases)

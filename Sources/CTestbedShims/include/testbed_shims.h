@@ -3,13 +3,19 @@
 
 #include <sys/types.h>
 
-/// Starts `path` with `argv` and `envp` in its own process group, in folder
-/// `cwd`, with stdin from /dev/null, stdout and stderr on `output_fd`, default
-/// signal dispositions, nothing blocked, and no other file descriptor
-/// inherited. Returns the pid, or -1 with the error number in `*error_out`.
-/// (posix_spawn's closefrom and chdir actions are GNU extensions Swift cannot see.)
+/// Starts `path` with `argv` and `envp` in its own process group, in the
+/// folder open as `cwd_fd` (the very folder that was checked, whatever its
+/// path now names), with stdin from /dev/null, stdout and stderr on
+/// `output_fd`, default signal dispositions, nothing blocked, and no other file
+/// descriptor inherited. Returns the pid, or -1 with the error number in
+/// `*error_out`. (posix_spawn's fchdir and closefrom actions are GNU
+/// extensions Swift cannot see.)
 pid_t testbed_spawn(const char *path, char *const argv[], char *const envp[],
-                    const char *cwd, int output_fd, int *error_out);
+                    int cwd_fd, int output_fd, int *error_out);
+
+/// Opens the folder `path` as a handle to check and to run in, not to read:
+/// open(path, O_PATH | O_DIRECTORY | O_CLOEXEC). Returns -1 with errno set.
+int testbed_open_folder(const char *path);
 
 /// Room for the supplementary groups SO_PEERGROUPS reports. A peer in more
 /// groups than this gets ERANGE, and the daemon then grants no group-based role.

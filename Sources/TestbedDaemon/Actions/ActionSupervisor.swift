@@ -71,6 +71,9 @@ public final class ActionSupervisor: Sendable {
     public func start(_ command: DeploymentCommand, on name: String, by caller: PeerCredentials) throws(RPCError) -> LiveAction {
         try OrchestratorCommandLine.validate(command)
         let deployment = try registry.get(name)
+        if stopping.load(ordering: .relaxed) {
+            throw RPCError(.busy, "testbedd is stopping; start the action again once it is back")
+        }
         let reserved = state.withLock { $0.busy.insert(name).inserted }
         guard reserved else { throw DeploymentMethods.busy(name) }
         do {
@@ -84,14 +87,17 @@ public final class ActionSupervisor: Sendable {
     private func begin(_ command: DeploymentCommand, on deployment: Deployment, by caller: PeerCredentials) throws(RPCError) -> LiveAction {
         let name = deployment.name
         let project: String
+        let projectFD: Int32
         do {
-            // Checked again at every action: folders and links change.
-            project = try ProjectLocation.validate(deployment.projectLocation, owner: deployment.ownerUID ?? 0)
+            // Checked again at every action: folders and links change. The folder
+            // stays open from the check to the launch, and the launch runs in it.
+            (projectFD, project) = try ProjectLocation.open(deployment.projectLocation, owner: deployment.ownerUID ?? 0)
         } catch {
             throw RPCError(
                 error.code == .permissionDenied ? .permissionDenied : .invalidState,
                 "deployment \"\(name)\" cannot run: \(error.message)")
         }
+        defer { close(projectFD) }
         let id = UUID().uuidString.lowercased()
         let started = JSONCoding.millisecondPrecision(registry.clock.now())
         let (path, writerFD) = try createLogFile(startedAt: started, deployment: name)
@@ -109,7 +115,13 @@ public final class ActionSupervisor: Sendable {
         }
         let log = ActionLog(path: path)
         let live = LiveAction(record: record, log: log, previousState: deployment.state, writerFD: writerFD)
-        let watch = try? watcher.watch(log)
+        let watch: Int32?
+        do {
+            watch = try watcher.watch(log)
+        } catch {
+            watch = nil
+            logger.warning("followers of action \(id) get new lines only when it ends: \(error)")
+        }
         state.withLock { $0.live[id] = live }
         logger.info("action started", metadata: [
             "action_id": "\(id)", "deployment": "\(name)", "command": "\(command.word)", "uid": "\(caller.uid)",
@@ -119,6 +131,7 @@ public final class ActionSupervisor: Sendable {
             executable: configuration.orchestrator,
             arguments: ["--project-name", name] + OrchestratorCommandLine.arguments(for: command),
             workingDirectory: project,
+            workingDirectoryFD: projectFD,
             environment: Self.orchestratorEnvironment(id: id, deployment: name, project: project),
             outputFD: writerFD)
         let process: any LaunchedProcess
@@ -191,8 +204,13 @@ public final class ActionSupervisor: Sendable {
         for live in running {
             requestCancel(live, .init(uid: getuid(), line: "testbedd: action cancelled: \(reason)"))
         }
-        let pending = state.withLock { Array($0.completions.values) }
-        for task in pending { await task.value }
+        // Actions still starting register their completion a moment later: wait for all.
+        while let task = state.withLock({ $0.completions.values.first }) {
+            await task.value
+            for live in state.withLock({ Array($0.live.values) }) {
+                requestCancel(live, .init(uid: getuid(), line: "testbedd: action cancelled: \(reason)"))
+            }
+        }
     }
 
     // MARK: Completing

@@ -17,7 +17,7 @@ public struct ChildProcessLauncher: ActionLauncher {
             envp.forEach { free($0) }
         }
         var error: Int32 = 0
-        let pid = testbed_spawn(invocation.executable, argv, envp, invocation.workingDirectory, invocation.outputFD, &error)
+        let pid = testbed_spawn(invocation.executable, argv, envp, invocation.workingDirectoryFD, invocation.outputFD, &error)
         guard pid > 0 else {
             throw LaunchError("cannot start \(invocation.executable): \(String(cString: strerror(error)))")
         }

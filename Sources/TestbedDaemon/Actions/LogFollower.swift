@@ -35,22 +35,30 @@ final class LogFollower: @unchecked Sendable {
         self.onEnd = onEnd
     }
 
-    deinit { if fd >= 0 { close(fd) } }
+    deinit { closeFile() }
 
     /// Bytes already turned into lines (sent or about to be).
     private var consumedOffset: UInt64 { readOffset - UInt64(splitter.pendingCount) }
 
     func start() {
+        guard stream.isActive else { return }
         fd = open(log.path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else {
             stream.fail(RPCError(.internalError, "cannot read the log \(log.path): \(String(cString: strerror(errno)))"))
             return
         }
-        stream.onCancel = { [self] in
-            close(fd)
-            fd = -1
-        }
+        stream.onCancel = { [self] in closeFile() }
         pump()
+    }
+
+    private func closeFile() {
+        if fd >= 0 { close(fd) }
+        fd = -1
+    }
+
+    private func end(_ nextOffset: UInt64, _ record: ActionRecord?) {
+        closeFile()
+        onEnd(nextOffset, record)
     }
 
     private func pump() {
@@ -80,9 +88,9 @@ final class LogFollower: @unchecked Sendable {
             // At the end of the file.
             if let finished {
                 if let last = splitter.flush() { stream.send(lines: [last]) }
-                onEnd(readOffset, finished)
+                end(readOffset, finished)
             } else if !follow {
-                onEnd(consumedOffset, nil)
+                end(consumedOffset, nil)
             } else {
                 let loop = stream.eventLoop
                 log.whenChanged(after: generation) { [self] in loop.execute { self.pump() } }

@@ -53,7 +53,10 @@ public final class LogWatcher: Sendable {
                 woken.insert(wd)
                 offset += 16 + Int(nameLength)
             }
-            let logs = watches.withLock { watches in woken.compactMap { watches[$0] } }
+            // wd -1 is IN_Q_OVERFLOW: events were lost, so wake every log.
+            let logs = watches.withLock { watches in
+                woken.contains(-1) ? Array(watches.values) : woken.compactMap { watches[$0] }
+            }
             for log in logs { log.changed() }
         }
     }

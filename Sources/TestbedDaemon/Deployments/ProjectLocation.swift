@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import CTestbedShims
 import TestbedProtocol
 
 /// Checks of a deployment's project folder: an absolute path to an existing
@@ -15,6 +16,15 @@ public enum ProjectLocation {
     /// by everyone: root runs the orchestrator in it, so nobody may point root
     /// at a folder someone else controls (-32004).
     public static func validate(_ path: String, owner: UInt32? = nil, field: String = "project_location") throws(RPCError) -> String {
+        let folder = try open(path, owner: owner, field: field)
+        close(folder.fd)
+        return folder.path
+    }
+
+    /// Like `validate`, and returns the checked folder open (O_PATH): run in
+    /// that descriptor, never in the path again, and a folder swapped after the
+    /// check cannot be the one root runs in.
+    public static func open(_ path: String, owner: UInt32?, field: String = "project_location") throws(RPCError) -> (fd: Int32, path: String) {
         guard !path.isEmpty else { throw .invalidParams(field: field, "\(field) is empty; give the absolute path of the project folder") }
         guard !path.utf8.contains(0) else { throw .invalidParams(field: field, "\(field) contains a NUL byte") }
         guard path.hasPrefix("/") else {
@@ -27,29 +37,45 @@ public enum ProjectLocation {
         }
         let resolved = String(cString: resolvedPointer)
         free(resolvedPointer)
-        var info = stat()
-        guard stat(resolved, &info) == 0, info.st_mode & S_IFMT == S_IFDIR else {
+        let fd = testbed_open_folder(resolved)
+        guard fd >= 0 else {
             throw .invalidParams(field: field, "\(path) is not a folder; give the folder that holds \(composeFile)")
         }
-        if let owner {
-            guard info.st_uid == owner else {
+        do throws(RPCError) {
+            // Every check from here on is of the open folder itself.
+            var info = stat()
+            guard fstat(fd, &info) == 0 else { throw .invalidParams(field: field, "project folder \(path) cannot be read") }
+            if let owner {
+                guard info.st_uid == owner else {
+                    throw RPCError(
+                        .permissionDenied,
+                        "project folder \(resolved) belongs to uid \(info.st_uid), not to uid \(owner); "
+                            + "a deployment's folder must belong to its owner, since root runs the orchestrator there",
+                        data: .object(["field": .string(field)]))
+                }
+                guard info.st_mode & S_IWOTH == 0 else {
+                    throw RPCError(
+                        .permissionDenied,
+                        "project folder \(resolved) is writable by everyone; remove that permission (chmod o-w) first",
+                        data: .object(["field": .string(field)]))
+                }
+            }
+            var compose = stat()
+            guard fstatat(fd, composeFile, &compose, AT_SYMLINK_NOFOLLOW) == 0, compose.st_mode & S_IFMT == S_IFREG else {
+                throw .invalidParams(
+                    field: field,
+                    "project folder \(path) holds no \(composeFile) (a regular file, not a link); create it there or give the folder that has it")
+            }
+            if let owner, compose.st_uid != owner {
                 throw RPCError(
                     .permissionDenied,
-                    "project folder \(resolved) belongs to uid \(info.st_uid), not to uid \(owner); "
-                        + "a deployment's folder must belong to its owner, since root runs the orchestrator there",
+                    "\(resolved)/\(composeFile) belongs to uid \(compose.st_uid), not to the deployment's owner (uid \(owner))",
                     data: .object(["field": .string(field)]))
             }
-            guard info.st_mode & S_IWOTH == 0 else {
-                throw RPCError(
-                    .permissionDenied,
-                    "project folder \(resolved) is writable by everyone; remove that permission (chmod o-w) first",
-                    data: .object(["field": .string(field)]))
-            }
+        } catch {
+            close(fd)
+            throw error
         }
-        let compose = resolved == "/" ? "/" + composeFile : resolved + "/" + composeFile
-        guard stat(compose, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
-            throw .invalidParams(field: field, "project folder \(path) holds no \(composeFile); create it there or give the folder that has it")
-        }
-        return resolved
+        return (fd, resolved)
     }
 }

@@ -46,6 +46,9 @@ enum ActionMethods {
             return .now(record)
         }
         table.register(RPCMethod.actionLogs, role: .reader, params: ActionLogsParams.self) { (p, context) throws(RPCError) -> MethodReply<ActionLogsResult> in
+            if let offset = p.offset, offset > UInt64(Int64.max) {
+                throw RPCError.invalidParams(field: "offset", "offset \(offset) is beyond any file; give a byte offset from next_offset")
+            }
             let action = try registry.action(p.id)
             try services.policy.requireLogAccess(of: try registry.get(action.deployment), context.caller)
             let log = try supervisor.log(of: p.id)

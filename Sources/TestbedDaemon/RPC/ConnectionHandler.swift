@@ -104,6 +104,7 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
         if context.channel.isWritable {
+            if !shuttingDown { context.channel.setOption(ChannelOptions.autoRead, value: true).whenComplete { _ in } }
             for stream in Array(streams.values) { stream.writable() }
         }
         context.fireChannelWritabilityChanged()
@@ -158,6 +159,9 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     func write(_ payload: Data, context: ChannelHandlerContext) {
         context.writeAndFlush(Self.wrapOutboundOut(context.channel.allocator.buffer(bytes: payload)), promise: nil)
+        // A client that sends without reading gets no more reads until it catches
+        // up: answers never pile up in the daemon's memory.
+        if !context.channel.isWritable { context.channel.setOption(ChannelOptions.autoRead, value: false).whenComplete { _ in } }
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {

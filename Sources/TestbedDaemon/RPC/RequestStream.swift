@@ -47,6 +47,7 @@ public final class RequestStream: @unchecked Sendable {
         eventLoop.preconditionInEventLoop()
         guard !ended else { return }
         ended = true
+        release()
         connection.streamEnded(id, MethodTable.encode(result), context: context)
     }
 
@@ -55,6 +56,7 @@ public final class RequestStream: @unchecked Sendable {
         eventLoop.preconditionInEventLoop()
         guard !ended else { return }
         ended = true
+        release()
         connection.streamEnded(id, .failure(error), context: context)
     }
 
@@ -66,6 +68,12 @@ public final class RequestStream: @unchecked Sendable {
         onCancel = nil
         onWritable = nil
         handler?()
+    }
+
+    /// Drops the handlers, which hold whoever feeds the stream: nothing may outlive the request.
+    private func release() {
+        onCancel = nil
+        onWritable = nil
     }
 
     func writable() {

@@ -44,6 +44,9 @@ public struct SQLiteDeploymentStore: DeploymentStore {
                 table.column("record", .text).notNull()
             }
         }
+        migrator.registerMigration("v3-owner") { db in
+            try db.alter(table: "deployments") { table in table.add(column: "owner_uid", .integer) }
+        }
         return migrator
     }
 
@@ -64,7 +67,8 @@ public struct SQLiteDeploymentStore: DeploymentStore {
                     projectLocation: row["project_location"],
                     state: try decoder.decode(DeploymentState.self, from: Data(stateJSON.utf8)),
                     lastActionUUID: row["last_action_uuid"],
-                    createdAt: created))
+                    createdAt: created,
+                    ownerUID: (row["owner_uid"] as Int64?).map { UInt32($0) }))
             } catch {
                 result.problems.append("\(path): deployment \"\(name)\" skipped, its row cannot be read: \(error)")
             }
@@ -108,15 +112,16 @@ public struct SQLiteDeploymentStore: DeploymentStore {
         try database.write { db in
             try db.execute(
                 sql: """
-                    INSERT INTO deployments (name, project_location, state, last_action_uuid, created_at)
-                    VALUES (?, ?, ?, ?, ?)
+                    INSERT INTO deployments (name, project_location, state, last_action_uuid, created_at, owner_uid)
+                    VALUES (?, ?, ?, ?, ?, ?)
                     ON CONFLICT(name) DO UPDATE SET
                         project_location = excluded.project_location, state = excluded.state,
-                        last_action_uuid = excluded.last_action_uuid, created_at = excluded.created_at
+                        last_action_uuid = excluded.last_action_uuid, created_at = excluded.created_at,
+                        owner_uid = excluded.owner_uid
                     """,
                 arguments: [
                     deployment.name, deployment.projectLocation, state, deployment.lastActionUUID,
-                    JSONCoding.formatTime(deployment.createdAt),
+                    JSONCoding.formatTime(deployment.createdAt), deployment.ownerUID.map { Int64($0) },
                 ])
         }
     }
