@@ -17,6 +17,20 @@ public struct Daemon: Sendable {
         self.logger = logger
     }
 
+    /// Asks polkit for a caller's role on the blocking pool: admin, operator, or none.
+    static func polkitAuthorizer(
+        pool: NIOThreadPool, logger: Logger
+    ) -> @Sendable (PeerCredentials, any EventLoop) -> EventLoopFuture<Role?> {
+        let authority = PolkitAuthority()
+        return { peer, loop in
+            pool.runIfActive(eventLoop: loop) {
+                if try authority.isAuthorized(peer, for: PolkitAuthority.adminAction) { return .admin }
+                if try authority.isAuthorized(peer, for: PolkitAuthority.manageAction) { return .operator }
+                return nil
+            }
+        }
+    }
+
     /// Starts the daemon and returns when it has shut down.
     public func run() async throws {
         signal(SIGPIPE, SIG_IGN)
@@ -66,7 +80,8 @@ public struct Daemon: Sendable {
             }
             return listeners
         }
-        let policy = AccessPolicy(adminGID: adminGID, readWriteSocket: configuration.socketPath)
+        let policy = AccessPolicy(
+            adminGID: adminGID, readWriteSocket: configuration.socketPath, usesPolkit: configuration.auth == .polkit)
 
         let blockingPool = NIOThreadPool(numberOfThreads: 2)
         blockingPool.start()
@@ -85,6 +100,7 @@ public struct Daemon: Sendable {
             makeListeners: makeListeners,
             methods: .daemon(services: daemonServices),
             policy: policy,
+            authorize: configuration.auth == .polkit ? Self.polkitAuthorizer(pool: blockingPool, logger: logger) : nil,
             maxFrameBytes: configuration.maxFrameBytes,
             statistics: daemonServices.statistics,
             group: MultiThreadedEventLoopGroup.singleton,

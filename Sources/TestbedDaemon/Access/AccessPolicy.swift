@@ -13,15 +13,26 @@ public struct AccessPolicy: Sendable {
     /// Where the read-write socket is, for messages that send readers there.
     public let readWriteSocket: String
 
-    public init(adminGID: UInt32?, readWriteSocket: String) {
+    /// With polkit, who may manage or administer is polkit's decision, per call.
+    public let usesPolkit: Bool
+
+    public init(adminGID: UInt32?, readWriteSocket: String, usesPolkit: Bool = false) {
         self.adminGID = adminGID
         self.readWriteSocket = readWriteSocket
+        self.usesPolkit = usesPolkit
+    }
+
+    /// True when `caller`'s role for a method needing `required` is polkit's to decide.
+    public func needsPolkit(_ caller: Caller, for required: Role) -> Bool {
+        usesPolkit && caller.listener == "rw" && caller.uid != 0 && required > .reader
     }
 
     /// The role of `peer` on listener `listener`.
     public func role(of peer: PeerCredentials, on listener: String) -> Role {
         guard listener == "rw" else { return .reader }
         if peer.uid == 0 { return .admin }
+        // Under polkit the role is settled per call (needsPolkit); until then, only look.
+        if usesPolkit { return .reader }
         if let adminGID, peer.isMember(of: adminGID) { return .admin }
         return .operator
     }
@@ -29,6 +40,9 @@ public struct AccessPolicy: Sendable {
     /// Refuses `caller` a method that needs `required`.
     public func require(_ required: Role, for method: String, _ caller: Caller) throws(RPCError) {
         guard caller.role < required else { return }
+        if caller.role == .reader && caller.listener == "rw" {
+            throw RPCError(.permissionDenied, "\(method) is not authorized for uid \(caller.uid) by polkit (org.testbedos.manage)")
+        }
         if caller.role == .reader {
             throw RPCError(
                 .permissionDenied,

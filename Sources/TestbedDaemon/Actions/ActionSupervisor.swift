@@ -142,7 +142,7 @@ public final class ActionSupervisor: Sendable {
             track(live) { await self.complete(live, .launchFailed("\(error)"), watch: watch) }
             return live
         }
-        let withPid = live.started(process, startTime: Self.processStartTime(process.pid))
+        let withPid = live.started(process, startTime: ProcessStartTime.of(process.pid))
         _ = try? registry.record(withPid)
         // A cancel (or a stop) that came while the process was being started had nothing to signal yet.
         if live.cancellation != nil { terminate(live, process) }
@@ -304,7 +304,7 @@ public final class ActionSupervisor: Sendable {
     public func recoverInterrupted() {
         for var record in registry.unfinishedActions() {
             var line = "testbedd: action interrupted: testbedd stopped while it ran"
-            if let pid = record.pid, let start = record.pidStartTime, Self.processStartTime(pid) == start {
+            if let pid = record.pid, let start = record.pidStartTime, ProcessStartTime.of(pid) == start {
                 kill(-pid, SIGKILL)
                 line += "; its leftover processes (group \(pid)) were killed"
             }
@@ -412,16 +412,6 @@ public final class ActionSupervisor: Sendable {
         environment["TESTBED_DEPLOYMENT"] = deployment
         environment["TESTBED_PROJECT_DIR"] = project
         return environment
-    }
-
-    /// Field 22 of /proc/PID/stat: when the process started, in clock ticks since boot.
-    static func processStartTime(_ pid: Int32) -> UInt64? {
-        guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-            let close = text.lastIndex(of: ")")
-        else { return nil }
-        // Fields after the command name (which may hold spaces) start at field 3.
-        let fields = text[text.index(after: close)...].split(separator: " ")
-        return fields.count > 19 ? UInt64(fields[19]) : nil
     }
 
     static func seconds(_ value: Double) -> String {

@@ -10,6 +10,7 @@ extension DaemonConfiguration {
         var socketGroup: String?
         var roSocket: String?
         var adminGroup: String?
+        var auth: String?
         var stateDir: String?
         var store: String?
         var maxFrameBytes: Int?
@@ -29,6 +30,7 @@ extension DaemonConfiguration {
             case socketGroup = "socket_group"
             case roSocket = "ro_socket"
             case adminGroup = "admin_group"
+            case auth
             case stateDir = "state_dir"
             case maxFrameBytes = "max_frame_bytes"
             case logLevel = "log_level"
@@ -79,6 +81,7 @@ extension DaemonConfiguration {
         if let group = settings.socketGroup { socketGroup = group }
         if let path = settings.roSocket { readOnlySocketPath = path }
         if let group = settings.adminGroup { adminGroup = group }
+        if let mode = settings.auth { auth = try Self.parseAuth(mode) }
         if let stateDir = settings.stateDir { stateDirectory = stateDir }
         if let store = settings.store { self.store = try Self.parseStore(store) }
         if let max = settings.maxFrameBytes { maxFrameBytes = max }
@@ -109,6 +112,13 @@ extension DaemonConfiguration {
     public static func parseMode(_ text: String, setting: String) throws(ConfigurationError) -> UInt16 {
         guard let mode = UInt16(text, radix: 8), mode <= 0o777 else {
             throw ConfigurationError("\(setting) \"\(text)\" is not an octal permission mode such as \"0660\"")
+        }
+        return mode
+    }
+
+    public static func parseAuth(_ text: String) throws(ConfigurationError) -> AuthMode {
+        guard let mode = AuthMode(rawValue: text) else {
+            throw ConfigurationError("auth \"\(text)\" is not one of: group, polkit")
         }
         return mode
     }

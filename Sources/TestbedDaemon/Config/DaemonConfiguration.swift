@@ -19,6 +19,16 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public var readOnlySocketPath = "/run/testbedos/testbedd-ro.sock"
     /// Members of this group (a name or a gid) are admins on the read-write socket.
     public var adminGroup = "testbed-admin"
+    /// Who decides on mutating calls: `group` (membership alone) or `polkit`.
+    public var auth = AuthMode.group
+
+    /// How mutating calls are authorized.
+    public enum AuthMode: String, Sendable, CaseIterable {
+        /// The socket's group decides: whoever can connect to the read-write socket may manage.
+        case group
+        /// polkit decides, per caller (org.testbedos.manage, org.testbedos.admin).
+        case polkit
+    }
     /// The root of everything the daemon stores.
     public var stateDirectory = "/var/lib/testbedos"
     /// Which `DeploymentStore` keeps the deployments.
@@ -116,6 +126,7 @@ public struct DaemonConfiguration: Sendable, Equatable {
         socket_group = \(Self.quoted(socketGroup))
         ro_socket = \(Self.quoted(readOnlySocketPath))
         admin_group = \(Self.quoted(adminGroup))
+        auth = "\(auth.rawValue)"
         state_dir = \(Self.quoted(stateDirectory))
         store = "\(store.rawValue)"
         max_frame_bytes = \(maxFrameBytes)

@@ -16,6 +16,10 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
     private let methods: MethodTable
     private let caller: Caller
     private let policy: AccessPolicy
+    /// Asks polkit for the caller's role, off the event loop (nil: none granted).
+    private let authorize: (@Sendable (PeerCredentials, any EventLoop) -> EventLoopFuture<Role?>)?
+    /// polkit's last answer for this connection, reused for a short while.
+    private var polkitRole: (role: Role?, until: NIODeadline)?
     private let logger: Logger
     /// Requests whose answer is not written yet. Only touched on the event loop.
     private var inFlight: Set<RequestID> = []
@@ -26,12 +30,19 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
     /// The daemon is stopping: end streams, finish the rest, close.
     private var shuttingDown = false
 
-    init(methods: MethodTable, caller: Caller, policy: AccessPolicy, logger: Logger) {
+    init(
+        methods: MethodTable, caller: Caller, policy: AccessPolicy, logger: Logger,
+        authorize: (@Sendable (PeerCredentials, any EventLoop) -> EventLoopFuture<Role?>)? = nil
+    ) {
         self.methods = methods
         self.caller = caller
         self.policy = policy
         self.logger = logger
+        self.authorize = authorize
     }
+
+    /// How long polkit's answer is reused on one connection.
+    static let polkitGrantLifetime = TimeAmount.seconds(30)
 
     private var peer: PeerCredentials { caller.peer }
 
@@ -61,6 +72,41 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
                 .methodNotFound, "there is no method \"\(request.method)\"; docs/protocol.md lists the methods")), context: context)
             return
         }
+        guard policy.needsPolkit(caller, for: entry.role), let authorize else {
+            dispatch(request, id: id, entry: entry, caller: caller, context: context)
+            return
+        }
+        if let cached = polkitRole, cached.until > .now() {
+            dispatch(request, id: id, entry: entry, caller: resolved(cached.role), context: context)
+            return
+        }
+        inFlight.insert(id)
+        let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        authorize(caller.peer, context.eventLoop).whenComplete { outcome in
+            let (handler, context) = loopBound.value
+            guard handler.inFlight.remove(id) != nil else { return }
+            switch outcome {
+            case .success(let role):
+                handler.polkitRole = (role, .now() + Self.polkitGrantLifetime)
+                handler.dispatch(request, id: id, entry: entry, caller: handler.resolved(role), context: context)
+            case .failure(let error):
+                let refusal = RPCError(.permissionDenied, "polkit could not decide whether uid \(handler.caller.uid) may call \(request.method): \(error)")
+                handler.refused(request, refusal)
+                handler.write(RPCMessage.errorResponse(id: id, error: refusal), context: context)
+            }
+            handler.closeIfDrained(context: context)
+        }
+    }
+
+    /// This connection's caller with the role polkit granted (reader when none).
+    private func resolved(_ role: Role?) -> Caller {
+        Caller(peer: caller.peer, listener: caller.listener, role: role ?? .reader)
+    }
+
+    private func dispatch(
+        _ request: ParsedRequest, id: RequestID, entry: (role: Role, body: MethodTable.Entry), caller: Caller,
+        context: ChannelHandlerContext
+    ) {
         do {
             try policy.require(entry.role, for: request.method, caller)
         } catch {

@@ -12,6 +12,7 @@ public final class RPCServer: Service {
     private let makeListeners: @Sendable () throws -> [Listener]
     private let methods: MethodTable
     private let policy: AccessPolicy
+    private let authorize: (@Sendable (PeerCredentials, any EventLoop) -> EventLoopFuture<Role?>)?
     private let maxFrameBytes: Int
     private let statistics: ServerStatistics
     private let group: any EventLoopGroup
@@ -24,7 +25,8 @@ public final class RPCServer: Service {
     /// traps SIGTERM and SIGINT: a client that connects can then count on a
     /// graceful shutdown, however early it connects.
     public init(
-        makeListeners: @escaping @Sendable () throws -> [Listener], methods: MethodTable, policy: AccessPolicy, maxFrameBytes: Int, statistics: ServerStatistics,
+        makeListeners: @escaping @Sendable () throws -> [Listener], methods: MethodTable, policy: AccessPolicy,
+        authorize: (@Sendable (PeerCredentials, any EventLoop) -> EventLoopFuture<Role?>)? = nil, maxFrameBytes: Int, statistics: ServerStatistics,
         group: any EventLoopGroup, logger: Logger,
         onReady: @escaping @Sendable () -> Void, onStopping: @escaping @Sendable () -> Void
     ) {
@@ -32,6 +34,7 @@ public final class RPCServer: Service {
         self.makeListeners = makeListeners
         self.methods = methods
         self.policy = policy
+        self.authorize = authorize
         self.maxFrameBytes = maxFrameBytes
         self.statistics = statistics
         self.group = group
@@ -73,6 +76,7 @@ public final class RPCServer: Service {
     private func bind(_ listener: Listener) async throws -> NIOAsyncChannel<Connection, Never> {
         let methods = self.methods
         let policy = self.policy
+        let authorize = self.authorize
         let maxFrameBytes = self.maxFrameBytes
         let logger = self.logger
         return try await ServerBootstrap(group: group)
@@ -85,7 +89,7 @@ public final class RPCServer: Service {
                     try channel.pipeline.syncOperations.addHandlers([
                         ByteToMessageHandler(FrameDecoder(maxFrameBytes: maxFrameBytes)),
                         MessageToByteHandler(FrameEncoder()),
-                        ConnectionHandler(methods: methods, caller: caller, policy: policy, logger: logger),
+                        ConnectionHandler(methods: methods, caller: caller, policy: policy, logger: logger, authorize: authorize),
                     ])
                     return Connection(channel: channel, peer: peer)
                 }
