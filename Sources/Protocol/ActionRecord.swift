@@ -33,6 +33,9 @@ public struct ActionRecord: Codable, Sendable, Hashable {
     /// The start time of that process (field 22 of /proc/PID/stat), so a
     /// recycled pid is never taken for the orchestrator.
     public var pidStartTime: UInt64?
+    /// The deployment's state when the action started, restored by a success
+    /// that sets no state of its own (kept for a daemon that restarts meanwhile).
+    public var previousState: DeploymentState?
 
     public init(
         id: String, deployment: String, command: DeploymentCommand, logPath: String,
@@ -55,6 +58,7 @@ public struct ActionRecord: Codable, Sendable, Hashable {
     enum CodingKeys: String, CodingKey {
         case id, deployment, command, signal, note, pid
         case pidStartTime = "pid_start_time"
+        case previousState = "previous_state"
         case logPath = "log_path"
         case errorCode = "error_code"
         case endState = "end_state"
@@ -81,5 +85,6 @@ public struct ActionRecord: Codable, Sendable, Hashable {
         try c.encode(note, forKey: .note)
         try c.encode(pid, forKey: .pid)
         try c.encode(pidStartTime, forKey: .pidStartTime)
+        try c.encode(previousState, forKey: .previousState)
     }
 }

@@ -31,6 +31,15 @@ public struct Daemon: Sendable {
         }
     }
 
+    /// Under systemd each action runs as its own unit; otherwise as a child process.
+    static func launcher(_ logger: Logger) -> any ActionLauncher {
+        if SystemdUnitLauncher.applies {
+            logger.info("actions run as transient systemd units (testbed-action-ID.service)")
+            return SystemdUnitLauncher()
+        }
+        return ChildProcessLauncher()
+    }
+
     /// Starts the daemon and returns when it has shut down.
     public func run() async throws {
         signal(SIGPIPE, SIG_IGN)
@@ -87,7 +96,7 @@ public struct Daemon: Sendable {
         blockingPool.start()
 
         let supervisor = try ActionSupervisor(
-            registry: registry, launcher: ChildProcessLauncher(), watcher: LogWatcher(),
+            registry: registry, launcher: Self.launcher(logger), watcher: LogWatcher(),
             configuration: configuration, blockingPool: blockingPool, logger: logger)
         supervisor.recoverInterrupted()
 

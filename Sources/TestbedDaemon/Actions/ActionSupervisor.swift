@@ -101,8 +101,9 @@ public final class ActionSupervisor: Sendable {
         let id = UUID().uuidString.lowercased()
         let started = JSONCoding.millisecondPrecision(registry.clock.now())
         let (path, writerFD) = try createLogFile(startedAt: started, deployment: name)
-        let record = ActionRecord(
+        var record = ActionRecord(
             id: id, deployment: name, command: command, logPath: path, executionTime: started, startedBy: caller.uid)
+        record.previousState = deployment.state
         do {
             try registry.record(record) { deployment in
                 deployment.lastActionUUID = id
@@ -200,6 +201,11 @@ public final class ActionSupervisor: Sendable {
     /// (graceful shutdown: a child-process orchestrator would not outlive us tidily).
     public func stopAll(reason: String) async {
         stopping.store(true, ordering: .relaxed)
+        // Actions in units of their own go on; the next start re-attaches to them.
+        if launcher.actionsSurviveTheDaemon {
+            logger.info("leaving \(runningCount) running actions to systemd; testbedd re-attaches when it starts")
+            return
+        }
         let running = state.withLock { Array($0.live.values) }
         for live in running {
             requestCancel(live, .init(uid: getuid(), line: "testbedd: action cancelled: \(reason)"))
@@ -303,6 +309,10 @@ public final class ActionSupervisor: Sendable {
     /// Call once at start-up, before serving.
     public func recoverInterrupted() {
         for var record in registry.unfinishedActions() {
+            if let process = launcher.reattach(actionID: record.id) {
+                resume(record, process)
+                continue
+            }
             var line = "testbedd: action interrupted: testbedd stopped while it ran"
             if let pid = record.pid, let start = record.pidStartTime, ProcessStartTime.of(pid) == start {
                 kill(-pid, SIGKILL)
@@ -325,11 +335,29 @@ public final class ActionSupervisor: Sendable {
             }
         }
         // A deployment left `running` without an unfinished action (a crash between two writes).
-        for deployment in registry.list() where deployment.state == .running {
+        for deployment in registry.list() where deployment.state == .running && !isBusy(deployment.name) {
             let last = deployment.lastActionUUID.flatMap { try? registry.action($0) }
             _ = try? registry.update(deployment.name) { $0.state = .failed(last?.command ?? .down) }
             logger.warning("deployment was left running with no action; marked failed", metadata: ["deployment": "\(deployment.name)"])
         }
+    }
+
+    /// Follows again an action whose orchestrator outlived a restart of the daemon.
+    private func resume(_ record: ActionRecord, _ process: any LaunchedProcess) {
+        let writerFD = open(record.logPath, O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW)
+        let log = ActionLog(path: record.logPath)
+        let live = LiveAction(
+            record: record, log: log, previousState: record.previousState ?? .down, writerFD: writerFD)
+        _ = live.started(process, startTime: record.pidStartTime)
+        let watch = try? watcher.watch(log)
+        state.withLock { state in
+            state.busy.insert(record.deployment)
+            state.live[record.id] = live
+        }
+        logger.info("re-attached to a running action", metadata: [
+            "action_id": "\(record.id)", "deployment": "\(record.deployment)",
+        ])
+        track(live) { await self.complete(live, .terminated(await process.waitForExit()), watch: watch) }
     }
 
     // MARK: Retention
