@@ -160,8 +160,9 @@ public final class ActionSupervisor: Sendable {
     }
 
     private func track(_ live: LiveAction, _ body: @escaping @Sendable () async -> Void) {
-        let task = Task { await body() }
-        state.withLock { $0.completions[live.id] = task }
+        // Registered under the lock it removes itself under, so a quick action
+        // cannot finish before it is registered and leave a stale entry.
+        state.withLock { $0.completions[live.id] = Task { await body() } }
     }
 
     // MARK: Cancelling
@@ -211,8 +212,9 @@ public final class ActionSupervisor: Sendable {
             requestCancel(live, .init(uid: getuid(), line: "testbedd: action cancelled: \(reason)"))
         }
         // Actions still starting register their completion a moment later: wait for all.
-        while let task = state.withLock({ $0.completions.values.first }) {
+        while let (id, task) = state.withLock({ $0.completions.first }) {
             await task.value
+            _ = state.withLock { $0.completions.removeValue(forKey: id) }
             for live in state.withLock({ Array($0.live.values) }) {
                 requestCancel(live, .init(uid: getuid(), line: "testbedd: action cancelled: \(reason)"))
             }
