@@ -6,6 +6,22 @@ import TestbedDaemon
 /// `testbedd`: parses options, builds the configuration, runs the daemon.
 @main
 struct TestbeddCommand: AsyncParsableCommand {
+    static func main() async {
+        // The internal entry point of an action's systemd unit (see ActionEntryPoint).
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        if arguments.first == ActionEntryPoint.command { ActionEntryPoint.run(Array(arguments.dropFirst())) }
+        do {
+            var command = try parseAsRoot(arguments)
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
+
     static let configuration = CommandConfiguration(
         commandName: "testbedd",
         abstract: "The TestbedOS daemon: keeps deployments and runs their orchestration.",

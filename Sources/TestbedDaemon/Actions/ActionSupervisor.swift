@@ -133,6 +133,7 @@ public final class ActionSupervisor: Sendable {
             arguments: ["--project-name", name] + OrchestratorCommandLine.arguments(for: command),
             workingDirectory: project,
             workingDirectoryFD: projectFD,
+            folderOwner: deployment.ownerUID ?? 0,
             environment: Self.orchestratorEnvironment(id: id, deployment: name, project: project),
             outputFD: writerFD)
         let process: any LaunchedProcess

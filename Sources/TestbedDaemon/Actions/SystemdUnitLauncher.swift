@@ -25,12 +25,19 @@ public struct SystemdUnitLauncher: ActionLauncher {
 
     static func unitName(_ actionID: String) -> String { "testbed-action-\(actionID).service" }
 
+    /// This very testbedd binary.
+    static let daemonExecutable: String =
+        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+
     public func launch(_ invocation: OrchestratorInvocation) throws -> any LaunchedProcess {
         guard let id = invocation.environment["TESTBED_ACTION_ID"] else { throw LaunchError("an action without an id") }
         let unit = Self.unitName(id)
         let bus: SystemBus
         do { bus = try SystemBus() } catch { throw LaunchError("\(error)") }
-        let argv = [invocation.executable] + invocation.arguments
+        // The unit starts testbedd's run-action, which checks the folder again on
+        // the folder it then runs in, and executes the orchestrator there.
+        let argv = [Self.daemonExecutable, ActionEntryPoint.command, String(invocation.folderOwner),
+                    invocation.workingDirectory, "--", invocation.executable] + invocation.arguments
         let environment = invocation.environment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
         var outputFD = invocation.outputFD
         var no: Int32 = 0
@@ -55,7 +62,7 @@ public struct SystemdUnitLauncher: ActionLauncher {
                     property("ExecStart", "a(sasb)") {
                         var r = sd_bus_message_open_container(m, SystemBus.code("a"), "(sasb)")
                         if r >= 0 { r = sd_bus_message_open_container(m, SystemBus.code("r"), "sasb") }
-                        if r >= 0 { r = SystemBus.appendString(m, invocation.executable) }
+                        if r >= 0 { r = SystemBus.appendString(m, Self.daemonExecutable) }
                         if r >= 0 { r = sd_bus_message_open_container(m, SystemBus.code("a"), "s") }
                         for arg in argv where r >= 0 { r = SystemBus.appendString(m, arg) }
                         if r >= 0 { r = sd_bus_message_close_container(m) }
@@ -64,7 +71,6 @@ public struct SystemdUnitLauncher: ActionLauncher {
                         if r >= 0 { r = sd_bus_message_close_container(m) }
                         return r
                     }
-                    property("WorkingDirectory", "s") { SystemBus.appendString(m, invocation.workingDirectory) }
                     property("Environment", "as") {
                         var r = sd_bus_message_open_container(m, SystemBus.code("a"), "s")
                         for entry in environment where r >= 0 { r = SystemBus.appendString(m, entry) }
