@@ -12,7 +12,8 @@ public final class ActionLog: Sendable {
     private struct State {
         var generation: UInt64 = 0
         var finished: ActionRecord?
-        var waiters: [@Sendable () -> Void] = []
+        var waiters: [UInt64: @Sendable () -> Void] = [:]
+        var nextWaiter: UInt64 = 0
     }
 
     private let state: Mutex<State>
@@ -40,14 +41,23 @@ public final class ActionLog: Sendable {
     }
 
     /// Calls `wake` once, as soon as the log has changed since `generation` or
-    /// has finished: at once if that has already happened.
-    public func whenChanged(after generation: UInt64, _ wake: @escaping @Sendable () -> Void) {
-        let now = state.withLock { state -> Bool in
-            if state.generation != generation || state.finished != nil { return true }
-            state.waiters.append(wake)
-            return false
+    /// has finished: at once if that has already happened. Returns a token for
+    /// `forget`, nil when `wake` ran at once.
+    @discardableResult
+    public func whenChanged(after generation: UInt64, _ wake: @escaping @Sendable () -> Void) -> UInt64? {
+        let token = state.withLock { state -> UInt64? in
+            if state.generation != generation || state.finished != nil { return nil }
+            state.nextWaiter += 1
+            state.waiters[state.nextWaiter] = wake
+            return state.nextWaiter
         }
-        if now { wake() }
+        if token == nil { wake() }
+        return token
+    }
+
+    /// Drops a waiter that is no longer interested (its follower was cancelled).
+    public func forget(_ token: UInt64) {
+        _ = state.withLock { $0.waiters.removeValue(forKey: token) }
     }
 
     private func wake(_ change: (inout State) -> Void) {
@@ -55,7 +65,7 @@ public final class ActionLog: Sendable {
             change(&state)
             state.generation &+= 1
             defer { state.waiters.removeAll() }
-            return state.waiters
+            return Array(state.waiters.values)
         }
         for waiter in waiters { waiter() }
     }

@@ -105,13 +105,19 @@ public final class ActionSupervisor: Sendable {
             id: id, deployment: name, command: command, logPath: path, executionTime: started, startedBy: caller.uid)
         record.previousState = deployment.state
         do {
-            try registry.record(record) { deployment in
-                deployment.lastActionUUID = id
-                if !command.isReadOnly { deployment.state = .running }
+            try registry.record(record) { (current) throws(RPCError) in
+                // The same deployment that was checked, not one destroyed and made again meanwhile.
+                guard current.createdAt == deployment.createdAt, current.ownerUID == deployment.ownerUID else {
+                    throw RPCError(.invalidState, "deployment \"\(name)\" was replaced while the action started; try again")
+                }
+                current.lastActionUUID = id
+                if !command.isReadOnly { current.state = .running }
             }
         } catch {
             close(writerFD)
             unlink(path)
+            // The history may have been written before the deployment failed to be.
+            try? registry.forgetActions([id], of: name)
             throw error
         }
         let log = ActionLog(path: path)

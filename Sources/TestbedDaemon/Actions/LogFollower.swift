@@ -21,6 +21,8 @@ final class LogFollower: @unchecked Sendable {
     private var readOffset: UInt64
     private var splitter = LineSplitter()
     private var fd: Int32 = -1
+    /// The pending wake-up, forgotten if the client goes away first.
+    private var waiting: UInt64?
 
     /// `onEnd` gets the offset after the last byte sent as a line and, when the
     /// action has finished, its record; it must end the stream.
@@ -47,7 +49,10 @@ final class LogFollower: @unchecked Sendable {
             stream.fail(RPCError(.internalError, "cannot read the log \(log.path): \(String(cString: strerror(errno)))"))
             return
         }
-        stream.onCancel = { [self] in closeFile() }
+        stream.onCancel = { [self] in
+            if let waiting { log.forget(waiting) }
+            closeFile()
+        }
         pump()
     }
 
@@ -93,7 +98,12 @@ final class LogFollower: @unchecked Sendable {
                 end(consumedOffset, nil)
             } else {
                 let loop = stream.eventLoop
-                log.whenChanged(after: generation) { [self] in loop.execute { self.pump() } }
+                waiting = log.whenChanged(after: generation) { [self] in
+                    loop.execute {
+                        self.waiting = nil
+                        self.pump()
+                    }
+                }
             }
             return
         }
