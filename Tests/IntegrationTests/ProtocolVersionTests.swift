@@ -25,14 +25,8 @@ final class FutureDaemon: @unchecked Sendable {
     var requestsSeen: [String] { lock.withLock { methods } }
 
     init(path: String) throws {
-        fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: Array(path.utf8)) }
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-        }
-        guard bound == 0, listen(fd, 4) == 0 else { throw ProcessRunError("cannot listen on \(path)") }
+        fd = try bindUnixSocket(path, type: Int32(SOCK_STREAM.rawValue))
+        guard listen(fd, 4) == 0 else { throw ProcessRunError("cannot listen on \(path)") }
         Thread.detachNewThread { [self] in serve() }
     }
 

@@ -25,18 +25,8 @@ public struct PolkitAuthority: Sendable {
         guard let startTime = ProcessStartTime.of(peer.pid) else {
             throw Failure(description: "process \(peer.pid) is gone")
         }
-        var bus: OpaquePointer?
-        var result = sd_bus_open_system(&bus)
-        guard result >= 0, let bus else { throw Failure(description: "cannot reach the system bus: \(Self.text(result))") }
-        defer { sd_bus_flush_close_unref(bus) }
-
-        var message: OpaquePointer?
-        result = sd_bus_message_new_method_call(
-            bus, &message, "org.freedesktop.PolicyKit1", "/org/freedesktop/PolicyKit1/Authority",
-            "org.freedesktop.PolicyKit1.Authority", "CheckAuthorization")
-        guard result >= 0, let message else { throw Failure(description: "cannot build the polkit call: \(Self.text(result))") }
-        defer { sd_bus_message_unref(message) }
-
+        let bus: SystemBus
+        do { bus = try SystemBus() } catch { throw Failure(description: error.description) }
         // CheckAuthorization(subject (sa{sv}), action_id s, details a{ss}, flags u, cancellation_id s).
         // The subject is a unix-process: pid (u), start-time (t) and uid (i; polkit
         // silently ignores a uid sent as u, which would drop its pid-reuse guard).
@@ -44,60 +34,54 @@ public struct PolkitAuthority: Sendable {
         var start = startTime
         var uid = Int32(bitPattern: peer.uid)
         var flags: UInt32 = 0  // no interaction
-        let steps: [() -> Int32] = [
-            { sd_bus_message_open_container(message, Self.code("r"), "sa{sv}") },
-            { Self.appendString(message, "unix-process") },
-            { sd_bus_message_open_container(message, Self.code("a"), "{sv}") },
-            { Self.appendEntry(message, "pid", "u", &pid) },
-            { Self.appendEntry(message, "start-time", "t", &start) },
-            { Self.appendEntry(message, "uid", "i", &uid) },
-            { sd_bus_message_close_container(message) },
-            { sd_bus_message_close_container(message) },
-            { Self.appendString(message, action) },
-            { sd_bus_message_open_container(message, Self.code("a"), "{ss}") },
-            { sd_bus_message_close_container(message) },
-            { sd_bus_message_append_basic(message, Self.code("u"), &flags) },
-            { Self.appendString(message, "") },
-        ]
-        for step in steps {
-            result = step()
-            guard result >= 0 else { throw Failure(description: "cannot build the polkit call: \(Self.text(result))") }
+        do {
+            return try bus.call(
+                "org.freedesktop.PolicyKit1", "/org/freedesktop/PolicyKit1/Authority",
+                "org.freedesktop.PolicyKit1.Authority", "CheckAuthorization", timeout: timeout,
+                build: { message in
+                    let steps: [() -> Int32] = [
+                        { sd_bus_message_open_container(message, Self.code("r"), "sa{sv}") },
+                        { SystemBus.appendString(message, "unix-process") },
+                        { sd_bus_message_open_container(message, Self.code("a"), "{sv}") },
+                        { Self.appendEntry(message, "pid", "u", &pid) },
+                        { Self.appendEntry(message, "start-time", "t", &start) },
+                        { Self.appendEntry(message, "uid", "i", &uid) },
+                        { sd_bus_message_close_container(message) },
+                        { sd_bus_message_close_container(message) },
+                        { SystemBus.appendString(message, action) },
+                        { sd_bus_message_open_container(message, Self.code("a"), "{ss}") },
+                        { sd_bus_message_close_container(message) },
+                        { sd_bus_message_append_basic(message, Self.code("u"), &flags) },
+                        { SystemBus.appendString(message, "") },
+                    ]
+                    for step in steps {
+                        let result = step()
+                        if result < 0 { return result }
+                    }
+                    return 0
+                },
+                read: { reply in
+                    // Reply: (bba{ss}): is_authorized, is_challenge, details.
+                    var authorized: Int32 = 0
+                    guard sd_bus_message_enter_container(reply, Self.code("r"), "bba{ss}") >= 0,
+                        sd_bus_message_read_basic(reply, Self.code("b"), &authorized) >= 0
+                    else { return nil }
+                    return authorized != 0
+                })
+        } catch {
+            throw Failure(description: "polkit did not answer: \(error.description)")
         }
-
-        var error = sd_bus_error()
-        defer { sd_bus_error_free(&error) }
-        var reply: OpaquePointer?
-        let usec = UInt64(timeout.components.seconds) * 1_000_000 + UInt64(timeout.components.attoseconds / 1_000_000_000_000)
-        result = sd_bus_call(bus, message, usec, &error, &reply)
-        guard result >= 0, let reply else {
-            let name = error.name.map { String(cString: $0) } ?? Self.text(result)
-            let detail = error.message.map { String(cString: $0) } ?? ""
-            throw Failure(description: "polkit did not answer (\(name)\(detail.isEmpty ? "" : ": " + detail))")
-        }
-        defer { sd_bus_message_unref(reply) }
-        // Reply: (bba{ss}): is_authorized, is_challenge, details.
-        var authorized: Int32 = 0
-        guard sd_bus_message_enter_container(reply, Self.code("r"), "bba{ss}") >= 0,
-            sd_bus_message_read_basic(reply, Self.code("b"), &authorized) >= 0
-        else { throw Failure(description: "polkit sent a reply testbedd cannot read") }
-        return authorized != 0
     }
 
-    private static func code(_ character: Character) -> CChar { CChar(character.asciiValue!) }
-
-    private static func appendString(_ message: OpaquePointer, _ value: String) -> Int32 {
-        value.withCString { sd_bus_message_append_basic(message, code("s"), $0) }
-    }
+    private static func code(_ character: Character) -> CChar { SystemBus.code(character) }
 
     private static func appendEntry<T>(_ message: OpaquePointer, _ key: String, _ type: String, _ value: inout T) -> Int32 {
         var result = sd_bus_message_open_container(message, code("e"), "sv")
-        if result >= 0 { result = appendString(message, key) }
+        if result >= 0 { result = SystemBus.appendString(message, key) }
         if result >= 0 { result = sd_bus_message_open_container(message, code("v"), type) }
         if result >= 0 { result = withUnsafePointer(to: &value) { sd_bus_message_append_basic(message, code(Character(type)), $0) } }
         if result >= 0 { result = sd_bus_message_close_container(message) }
         if result >= 0 { result = sd_bus_message_close_container(message) }
         return result
     }
-
-    private static func text(_ result: Int32) -> String { String(cString: strerror(-result)) }
 }
