@@ -12,7 +12,7 @@ public enum RPCCallEvent: Sendable {
 /// `RPCError` or an `RPCConnectionError`.
 public struct RPCCall: Sendable {
     public let id: RequestID
-    public let events: AsyncThrowingStream<RPCCallEvent, any Error>
+    public let events: RPCCallEvents
 
     /// Waits for the result, ignoring stream chunks, and decodes it as `R`.
     public func result<R: Decodable>(as type: R.Type = R.self) async throws -> R {
@@ -29,5 +29,31 @@ public struct RPCCall: Sendable {
         } catch {
             throw RPCConnectionError.malformedResponse("its result is not a \(R.self): \(error)")
         }
+    }
+}
+
+/// The events of one call. Reading them is what lets the connection read on:
+/// when too many stream chunks wait unread (a fast log, a slow terminal), the
+/// connection stops reading from the daemon until they are consumed, so the
+/// client's memory stays bounded and the daemon's pacing reaches the reader.
+public struct RPCCallEvents: AsyncSequence, Sendable {
+    public typealias Element = RPCCallEvent
+
+    let stream: AsyncThrowingStream<RPCCallEvent, any Error>
+    let consumed: @Sendable () -> Void
+
+    public struct AsyncIterator: AsyncIteratorProtocol {
+        var base: AsyncThrowingStream<RPCCallEvent, any Error>.AsyncIterator
+        let consumed: @Sendable () -> Void
+
+        public mutating func next() async throws -> RPCCallEvent? {
+            let event = try await base.next()
+            if case .chunk = event { consumed() }
+            return event
+        }
+    }
+
+    public func makeAsyncIterator() -> AsyncIterator {
+        AsyncIterator(base: stream.makeAsyncIterator(), consumed: consumed)
     }
 }

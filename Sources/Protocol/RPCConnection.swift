@@ -34,6 +34,7 @@ public final class RPCConnection: Sendable {
             }
             .connect(unixDomainSocketPath: path)
             .get()
+        calls.attach(channel)
         return RPCConnection(channel: channel, calls: calls)
     }
 
@@ -50,7 +51,7 @@ public final class RPCConnection: Sendable {
         channel.writeAndFlush(ByteBuffer(bytes: payload)).whenFailure { [calls] _ in
             calls.finish(id, with: .failure(RPCConnectionError.closed))
         }
-        return RPCCall(id: id, events: events)
+        return RPCCall(id: id, events: RPCCallEvents(stream: events, consumed: { [calls] in calls.consumedChunk() }))
     }
 
     /// Sends a request without params.
@@ -99,9 +100,21 @@ final class PendingCalls: Sendable {
         var closed = false
         /// The last error the daemon sent without an id, reported if the connection then closes.
         var refusal: RPCError?
+        /// Stream chunks delivered but not yet read by their caller.
+        var unread = 0
+        var paused = false
+        var channel: (any Channel)?
     }
 
+    /// Past this many unread chunks the connection stops reading; below the low mark it reads again.
+    static let highWater = 256
+    static let lowWater = 64
+
     private let state = Mutex(State())
+
+    func attach(_ channel: any Channel) {
+        state.withLock { $0.channel = channel }
+    }
 
     func open() throws -> (RequestID, AsyncThrowingStream<RPCCallEvent, any Error>) {
         let (stream, continuation) = AsyncThrowingStream.makeStream(of: RPCCallEvent.self)
@@ -117,7 +130,26 @@ final class PendingCalls: Sendable {
     }
 
     func deliver(_ chunk: StreamChunk) {
-        _ = state.withLock { $0.open[chunk.id] }?.yield(.chunk(chunk))
+        let (continuation, pause) = state.withLock { state -> (AsyncThrowingStream<RPCCallEvent, any Error>.Continuation?, (any Channel)?) in
+            guard let continuation = state.open[chunk.id] else { return (nil, nil) }
+            state.unread += 1
+            guard state.unread >= Self.highWater, !state.paused else { return (continuation, nil) }
+            state.paused = true
+            return (continuation, state.channel)
+        }
+        continuation?.yield(.chunk(chunk))
+        pause?.setOption(ChannelOptions.autoRead, value: false).whenComplete { _ in }
+    }
+
+    /// A caller read a chunk; reading resumes once few are left unread.
+    func consumedChunk() {
+        let resume = state.withLock { state -> (any Channel)? in
+            state.unread = max(0, state.unread - 1)
+            guard state.paused, state.unread <= Self.lowWater else { return nil }
+            state.paused = false
+            return state.channel
+        }
+        resume?.setOption(ChannelOptions.autoRead, value: true).whenComplete { _ in }
     }
 
     func finish(_ id: RequestID, with outcome: Result<Data, any Error>) {
