@@ -81,6 +81,25 @@ struct FollowBenchmark {
         print(String(format: "write-to-follower latency over %d lines: p50 %.3f ms, p90 %.3f ms, p99 %.3f ms, max %.3f ms",
                      delays.count, percentile(0.5), percentile(0.9), percentile(0.99), delays.last ?? 0))
         await client.close()
+
+        // Request latency, against the floor of a raw echo over a socket pair in the same run.
+        let rounds = 20_000
+        let ping = RequestLatency.frame(#"{"jsonrpc":"2.0","id":1,"method":"rpc.ping"}"#)
+        let get = RequestLatency.frame(#"{"jsonrpc":"2.0","id":2,"method":"deployment.get","params":{"name":"bench"}}"#)
+        let fd = RequestLatency.connect(socket)
+        _ = RequestLatency.measure(socketFD: fd, frame: ping, count: 2_000)  // warm up
+        let pings = RequestLatency.measure(socketFD: fd, frame: ping, count: rounds)
+        let gets = RequestLatency.measure(socketFD: fd, frame: get, count: rounds)
+        close(fd)
+        let echo = RequestLatency.echoPair(replyBytes: 40)
+        _ = RequestLatency.measure(socketFD: echo, frame: ping, count: 2_000)
+        let raw = RequestLatency.measure(socketFD: echo, frame: ping, count: rounds)
+        print(RequestLatency.summary("raw socket echo", raw))
+        print(RequestLatency.summary("rpc.ping      ", pings))
+        print(RequestLatency.summary("deployment.get", gets))
+        let floor = raw[raw.count / 2]
+        print(String(format: "ratio to the raw round trip (p50): rpc.ping %.2fx, deployment.get %.2fx",
+                     pings[pings.count / 2] / floor, gets[gets.count / 2] / floor))
     }
 
     static func seconds(_ duration: Duration) -> Double {

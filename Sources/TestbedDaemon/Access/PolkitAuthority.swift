@@ -22,8 +22,10 @@ public struct PolkitAuthority: Sendable {
 
     /// True when polkit authorizes `peer` for `action`.
     public func isAuthorized(_ peer: PeerCredentials, for action: String) throws(Failure) -> Bool {
-        guard let startTime = ProcessStartTime.of(peer.pid) else {
-            throw Failure(description: "process \(peer.pid) is gone")
+        // The start time read when the client connected: if its pid were recycled
+        // since, polkit sees the mismatch instead of judging another process.
+        guard let startTime = peer.startTime else {
+            throw Failure(description: "the start time of process \(peer.pid) is unknown")
         }
         let bus: SystemBus
         do { bus = try SystemBus() } catch { throw Failure(description: error.description) }

@@ -44,4 +44,11 @@ public protocol LaunchedProcess: Sendable {
     func signalAll(_ signal: Int32)
     /// Waits until the orchestrator has exited and returns how. Called once.
     func waitForExit() async -> ProcessTermination
+
+    /// Lets go of what remains of it once its outcome is recorded.
+    func release()
+}
+
+extension LaunchedProcess {
+    public func release() {}
 }

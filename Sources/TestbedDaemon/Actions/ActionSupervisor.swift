@@ -268,6 +268,8 @@ public final class ActionSupervisor: Sendable {
                 }
             }
         let finalRecord = await recordOutcome(record, newState: newState)
+        // Only now that the outcome is durable may the launcher forget the process (a unit is removed).
+        live.process?.release()
         if let watch { watcher.stop(watch) }
         close(live.writerFD)
         // Followers learn the outcome only now that it is durable.
@@ -441,7 +443,12 @@ public final class ActionSupervisor: Sendable {
 
     static func orchestratorEnvironment(id: String, deployment: String, project: String) -> [String: String] {
         var environment = ProcessInfo.processInfo.environment
-        for key in ["LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES", "NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID", "TESTBED_SOCKET"] {
+        // The daemon's own service variables belong to it, not to the orchestrator (or its unit).
+        for key in [
+            "LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES", "NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID", "TESTBED_SOCKET",
+            "INVOCATION_ID", "JOURNAL_STREAM", "SYSTEMD_EXEC_PID", "RUNTIME_DIRECTORY", "STATE_DIRECTORY",
+            "CREDENTIALS_DIRECTORY", "MAINPID", "MANAGERPID",
+        ] {
             environment.removeValue(forKey: key)
         }
         if environment["PATH"] == nil { environment["PATH"] = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" }

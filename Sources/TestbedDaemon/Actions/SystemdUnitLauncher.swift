@@ -14,7 +14,9 @@ public struct SystemdUnitLauncher: ActionLauncher {
     static let managerPath = "/org/freedesktop/systemd1"
     static let managerInterface = "org.freedesktop.systemd1.Manager"
 
-    public init() {}
+    public init() {
+        _ = Self.daemonExecutable  // resolved at start-up, while the binary is the one running
+    }
 
     /// True when testbedd itself runs as a systemd service.
     public static var applies: Bool {
@@ -25,9 +27,11 @@ public struct SystemdUnitLauncher: ActionLauncher {
 
     static func unitName(_ actionID: String) -> String { "testbed-action-\(actionID).service" }
 
-    /// This very testbedd binary.
-    static let daemonExecutable: String =
-        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+    /// This very testbedd binary (at its path, even after an upgrade replaced the file).
+    static let daemonExecutable: String = {
+        let path = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        return path.hasSuffix(" (deleted)") ? String(path.dropLast(10)) : path
+    }()
 
     public func launch(_ invocation: OrchestratorInvocation) throws -> any LaunchedProcess {
         guard let id = invocation.environment["TESTBED_ACTION_ID"] else { throw LaunchError("an action without an id") }
@@ -36,8 +40,10 @@ public struct SystemdUnitLauncher: ActionLauncher {
         do { bus = try SystemBus() } catch { throw LaunchError("\(error)") }
         // The unit starts testbedd's run-action, which checks the folder again on
         // the folder it then runs in, and executes the orchestrator there.
-        let argv = [Self.daemonExecutable, ActionEntryPoint.command, String(invocation.folderOwner),
-                    invocation.workingDirectory, "--", invocation.executable] + invocation.arguments
+        // systemd expands $VAR in ExecStart= arguments; $$ is a literal $.
+        let argv = ([Self.daemonExecutable, ActionEntryPoint.command, String(invocation.folderOwner),
+                     invocation.workingDirectory, "--", invocation.executable] + invocation.arguments)
+            .map { $0.replacingOccurrences(of: "$", with: "$$") }
         let environment = invocation.environment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
         var outputFD = invocation.outputFD
         var no: Int32 = 0
@@ -97,8 +103,12 @@ public struct SystemdUnitLauncher: ActionLauncher {
     /// The action's unit if it still exists (a restarted daemon re-attaches to it).
     public func reattach(actionID: String) -> (any LaunchedProcess)? {
         let unit = UnitProcess(unit: Self.unitName(actionID))
-        guard let state = try? unit.state(), state.active != "inactive" || state.loaded else { return nil }
-        return unit
+        // A bus that does not answer yet (early at boot) is not a unit that is gone: ask again.
+        for attempt in 0..<10 {
+            if let state = try? unit.state() { return state.loaded ? unit : nil }
+            if attempt < 9 { Thread.sleep(forTimeInterval: 1) }
+        }
+        return nil
     }
 
     /// An action's transient unit.
@@ -125,8 +135,9 @@ public struct SystemdUnitLauncher: ActionLauncher {
             var sub: String
         }
 
-        func state() throws -> State {
-            let bus = try SystemBus()
+        func state() throws -> State { try state(on: SystemBus()) }
+
+        func state(on bus: SystemBus) throws -> State {
             let load = try bus.stringProperty(SystemdUnitLauncher.manager, path, "org.freedesktop.systemd1.Unit", "LoadState")
             let active = try bus.stringProperty(SystemdUnitLauncher.manager, path, "org.freedesktop.systemd1.Unit", "ActiveState")
             let sub = try bus.stringProperty(SystemdUnitLauncher.manager, path, "org.freedesktop.systemd1.Unit", "SubState")
@@ -148,29 +159,44 @@ public struct SystemdUnitLauncher: ActionLauncher {
         }
 
         func waitForExit() async -> ProcessTermination {
-            // Polls the unit: done once its main process has exited (exited with
-            // RemainAfterExit, or failed), or once the unit is gone.
-            while true {
-                if let state = try? state() {
-                    if (state.active == "active" && state.sub == "exited") || state.active == "failed" || !state.loaded
-                        || state.active == "inactive"
-                    {
-                        return finish()
-                    }
-                } else {
-                    return finish()
-                }
-                try? await Task.sleep(for: .milliseconds(100))
+            // Blocking D-Bus polls, on a thread of their own for the action's lifetime.
+            await withCheckedContinuation { continuation in
+                Thread.detachNewThread { continuation.resume(returning: self.pollUntilExit()) }
             }
         }
 
-        /// Reads how the main process ended, then removes the unit.
-        private func finish() -> ProcessTermination {
-            guard let bus = try? SystemBus() else { return .signaled(SIGKILL) }
+        /// Polls the unit until its main process has ended (exited with
+        /// RemainAfterExit, failed, or gone after having started).
+        private func pollUntilExit() -> ProcessTermination {
+            var neverStarted = 0
+            while true {
+                if let bus = try? SystemBus(), let state = try? state(on: bus) {
+                    let started: UInt64 = (try? bus.trivialProperty(
+                        SystemdUnitLauncher.manager, path, "org.freedesktop.systemd1.Service",
+                        "ExecMainStartTimestampMonotonic", type: "t", initial: 0)) ?? 0
+                    let ended = (state.active == "active" && state.sub == "exited") || state.active == "failed"
+                        || !state.loaded || (state.active == "inactive" && started != 0)
+                    // A start job may still be queued (inactive, never started): wait for it, a while.
+                    if state.active == "inactive" && started == 0 { neverStarted += 1 }
+                    if ended || neverStarted > 600 { return termination(on: bus) }
+                }
+                Thread.sleep(forTimeInterval: 0.1)
+            }
+        }
+
+        /// How the main process ended.
+        private func termination(on bus: SystemBus) -> ProcessTermination {
             let code: Int32 = (try? bus.trivialProperty(
                 SystemdUnitLauncher.manager, path, "org.freedesktop.systemd1.Service", "ExecMainCode", type: "i", initial: 0)) ?? 0
             let status: Int32 = (try? bus.trivialProperty(
                 SystemdUnitLauncher.manager, path, "org.freedesktop.systemd1.Service", "ExecMainStatus", type: "i", initial: 0)) ?? 0
+            // CLD_EXITED = 1; CLD_KILLED = 2, CLD_DUMPED = 3.
+            return code == 1 ? .exited(status) : .signaled(status == 0 ? SIGKILL : status)
+        }
+
+        /// Removes the unit, once its outcome is recorded.
+        func release() {
+            guard let bus = try? SystemBus() else { return }
             for member in ["StopUnit", "ResetFailedUnit"] {
                 _ = try? bus.call(
                     SystemdUnitLauncher.manager, SystemdUnitLauncher.managerPath, SystemdUnitLauncher.managerInterface, member,
@@ -181,8 +207,6 @@ public struct SystemdUnitLauncher: ActionLauncher {
                     },
                     read: { _ in true })
             }
-            // CLD_EXITED = 1; CLD_KILLED = 2, CLD_DUMPED = 3.
-            return code == 1 ? .exited(status) : .signaled(status == 0 ? SIGKILL : status)
         }
     }
 }

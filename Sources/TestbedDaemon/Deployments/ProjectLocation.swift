@@ -66,6 +66,12 @@ public enum ProjectLocation {
                     field: field,
                     "project folder \(path) holds no \(composeFile) (a regular file, not a link); create it there or give the folder that has it")
             }
+            if owner != nil, compose.st_mode & S_IWOTH != 0 {
+                throw RPCError(
+                    .permissionDenied,
+                    "\(resolved)/\(composeFile) is writable by everyone; remove that permission (chmod o-w) first",
+                    data: .object(["field": .string(field)]))
+            }
             if let owner, compose.st_uid != owner {
                 throw RPCError(
                     .permissionDenied,

@@ -20,6 +20,14 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
     private let authorize: (@Sendable (PeerCredentials, any EventLoop) -> EventLoopFuture<Role?>)?
     /// polkit's last answer for this connection, reused for a short while.
     private var polkitRole: (role: Role?, until: NIODeadline)?
+    /// The polkit question being asked for this connection: later requests wait
+    /// on the same one, in order, rather than each asking again.
+    private var pendingAuthorization: EventLoopFuture<Role?>?
+    /// The last write, so closing waits until everything written has gone out.
+    private var lastWrite: EventLoopFuture<Void>?
+
+    /// Requests one connection may have in flight before it is told to wait.
+    static let maxInFlight = 1024
     private let logger: Logger
     /// Requests whose answer is not written yet. Only touched on the event loop.
     private var inFlight: Set<RequestID> = []
@@ -60,6 +68,11 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
             handleNotification(request, context: context)
             return
         }
+        guard inFlight.count < Self.maxInFlight else {
+            write(RPCMessage.errorResponse(id: id, error: RPCError(
+                .busy, "this connection has \(Self.maxInFlight) requests in flight; wait for answers before sending more")), context: context)
+            return
+        }
         guard !inFlight.contains(id) else {
             // Answered without an id: an answer under this id would be taken for
             // the answer to the request still in flight.
@@ -81,9 +94,12 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
             return
         }
         inFlight.insert(id)
+        let question = pendingAuthorization ?? authorize(caller.peer, context.eventLoop)
+        pendingAuthorization = question
         let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-        authorize(caller.peer, context.eventLoop).whenComplete { outcome in
+        question.whenComplete { outcome in
             let (handler, context) = loopBound.value
+            handler.pendingAuthorization = nil
             guard handler.inFlight.remove(id) != nil else { return }
             switch outcome {
             case .success(let role):
@@ -204,7 +220,7 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     func write(_ payload: Data, context: ChannelHandlerContext) {
-        context.writeAndFlush(Self.wrapOutboundOut(context.channel.allocator.buffer(bytes: payload)), promise: nil)
+        lastWrite = context.writeAndFlush(Self.wrapOutboundOut(context.channel.allocator.buffer(bytes: payload)))
         // A client that sends without reading gets no more reads until it catches
         // up: answers never pile up in the daemon's memory.
         if !context.channel.isWritable { context.channel.setOption(ChannelOptions.autoRead, value: false).whenComplete { _ in } }
@@ -234,7 +250,11 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
             stream.cancelled()
         }
         if shuttingDown { streams.removeAll() }
-        if inFlight.isEmpty { context.close(promise: nil) }
+        guard inFlight.isEmpty else { return }
+        // Closing at once would drop answers still queued for a slow reader.
+        guard let lastWrite else { return context.close(promise: nil) }
+        let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
+        lastWrite.whenComplete { _ in loopBound.value.close(promise: nil) }
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {

@@ -14,12 +14,15 @@ public struct PeerCredentials: Sendable, Hashable {
     public var gid: UInt32
     /// Supplementary groups; nil when the kernel could not report them.
     public var groups: [UInt32]?
+    /// When process `pid` started, read at accept: polkit's guard against a recycled pid.
+    public var startTime: UInt64?
 
-    public init(pid: Int32, uid: UInt32, gid: UInt32, groups: [UInt32]? = []) {
+    public init(pid: Int32, uid: UInt32, gid: UInt32, groups: [UInt32]? = [], startTime: UInt64? = nil) {
         self.pid = pid
         self.uid = uid
         self.gid = gid
         self.groups = groups
+        self.startTime = startTime
     }
 
     /// True when `group` is the peer's primary or a supplementary group.
@@ -50,7 +53,8 @@ public struct PeerCredentials: Sendable, Hashable {
             return groups.map { list -> [UInt32]? in
                 withUnsafeBytes(of: list.gids) { Array($0.bindMemory(to: UInt32.self)).filter { $0 != 0 } }
             }.recover { _ in nil }.map { groups in
-                PeerCredentials(pid: raw.pid, uid: raw.uid, gid: raw.gid, groups: groups)
+                PeerCredentials(
+                    pid: raw.pid, uid: raw.uid, gid: raw.gid, groups: groups, startTime: ProcessStartTime.of(raw.pid))
             }
         }
     }
