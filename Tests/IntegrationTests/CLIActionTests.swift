@@ -94,7 +94,7 @@ import Glibc
 
     @Test func aSecondCtrlCDetachesAndLeavesTheActionRunning() async throws {
         let sandbox = try Sandbox()
-        let daemon = try await Fixtures.daemon(in: sandbox, extra: ["--cancel-grace", "3"])
+        let daemon = try await Fixtures.daemon(in: sandbox, extra: ["--cancel-grace", "8"])
         let client = try await RPCConnection.connect(unixSocketPath: sandbox.socket)
         _ = try await Fixtures.deployment("web", behaviour: "stubborn", in: sandbox, client: client)
         let out = sandbox.path + "/ctl.out", err = sandbox.path + "/ctl.err"

@@ -67,7 +67,7 @@ import Glibc
         let sandbox = try Sandbox()
         let daemon = try await Fixtures.daemon(in: sandbox)
         let client = try await RPCConnection.connect(unixSocketPath: sandbox.socket)
-        _ = try await Fixtures.deployment("web", behaviour: "slow 20 0.02", in: sandbox, client: client)
+        _ = try await Fixtures.deployment("web", behaviour: "slow 20 0.1", in: sandbox, client: client)
         let call = try client.start(RPCMethod.deploymentUp, params: UpParams(name: "web", follow: true))
         var sawLine = false
         do {

@@ -155,15 +155,20 @@ public final class ActionSupervisor: Sendable {
         // A cancel (or a stop) that came while the process was being started had nothing to signal yet.
         if live.cancellation != nil { terminate(live, process) }
         track(live) { await self.complete(live, .terminated(await process.waitForExit()), watch: watch) }
-        if let timeout = configuration.actionTimeout {
-            Task {
-                try? await Task.sleep(for: .seconds(timeout))
-                guard self.state.withLock({ $0.live[id] }) != nil else { return }
-                self.requestCancel(live, .init(
-                    uid: getuid(), line: "testbedd: action cancelled: it ran longer than action_timeout (\(Self.seconds(timeout)))"))
-            }
-        }
+        armTimeout(live, startedAt: started)
         return live
+    }
+
+    /// Cancels `live` once it has run for `action_timeout` since `startedAt`.
+    private func armTimeout(_ live: LiveAction, startedAt: Date) {
+        guard let timeout = configuration.actionTimeout else { return }
+        let remaining = max(0, timeout - registry.clock.now().timeIntervalSince(startedAt))
+        Task {
+            try? await Task.sleep(for: .seconds(remaining))
+            guard self.state.withLock({ $0.live[live.id] }) != nil else { return }
+            self.requestCancel(live, .init(
+                uid: getuid(), line: "testbedd: action cancelled: it ran longer than action_timeout (\(Self.seconds(timeout)))"))
+        }
     }
 
     private func track(_ live: LiveAction, _ body: @escaping @Sendable () async -> Void) {
@@ -369,6 +374,7 @@ public final class ActionSupervisor: Sendable {
             "action_id": "\(record.id)", "deployment": "\(record.deployment)",
         ])
         track(live) { await self.complete(live, .terminated(await process.waitForExit()), watch: watch) }
+        armTimeout(live, startedAt: record.executionTime)
     }
 
     // MARK: Retention
