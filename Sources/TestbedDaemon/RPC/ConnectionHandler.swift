@@ -206,7 +206,7 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
     private func refused(_ request: ParsedRequest, _ error: RPCError) {
         logger.notice("refused: \(error.message)", metadata: [
             "method": "\(request.method)", "uid": "\(peer.uid)", "pid": "\(peer.pid)",
-            "deployment": "\(request.params?["name"]?.stringValue ?? "-")", "socket": "\(caller.listener)",
+            "deployment": "\(request.nameParameter ?? "-")", "socket": "\(caller.listener)",
         ])
     }
 

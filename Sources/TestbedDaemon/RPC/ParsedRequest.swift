@@ -7,8 +7,8 @@ import TestbedProtocol
 struct ParsedRequest: Sendable {
     let id: RequestID?
     let method: String
-    /// The raw `params` member, nil when absent.
-    let params: JSONValue?
+    /// The names of the `params` members, nil when `params` is absent.
+    let paramKeys: [String]?
     /// The whole payload, kept to decode `params` into the method's own type.
     let payload: Data
 
@@ -21,6 +21,61 @@ struct ParsedRequest: Sendable {
     }
 
     static func parse(_ payload: Data) throws(Rejection) -> ParsedRequest {
+        // The common case in one pass, with no value decoded twice and no error
+        // thrown and caught along the way; anything unusual gets the thorough
+        // look below, which says exactly what is wrong.
+        if let envelope = try? JSONCoding.decoder().decode(Envelope.self, from: payload),
+            envelope.isWellFormed, let method = envelope.method
+        {
+            return ParsedRequest(id: envelope.id, method: method, paramKeys: envelope.paramKeys, payload: payload)
+        }
+        try reject(payload)
+    }
+
+    /// The members of a request, read without judging them; `isWellFormed` says whether they make one.
+    private struct Envelope: Decodable {
+        var jsonrpc: String?
+        var id: RequestID?
+        var idIsValid = true
+        var method: String?
+        var paramKeys: [String]?
+        var paramsAreAnObject = true
+
+        enum Key: String, CodingKey { case jsonrpc, id, method, params }
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: Key.self)
+            jsonrpc = try? container.decode(String.self, forKey: .jsonrpc)
+            if container.contains(.id) {
+                if (try? container.decodeNil(forKey: .id)) == true {
+                    idIsValid = false
+                } else {
+                    id = try? container.decode(RequestID.self, forKey: .id)
+                    idIsValid = id != nil
+                }
+            }
+            method = try? container.decode(String.self, forKey: .method)
+            if container.contains(.params) {
+                if let params = try? container.nestedContainer(keyedBy: AnyKey.self, forKey: .params) {
+                    paramKeys = params.allKeys.map(\.stringValue)
+                } else {
+                    paramsAreAnObject = false
+                }
+            }
+        }
+
+        var isWellFormed: Bool { jsonrpc == "2.0" && idIsValid && method != nil && paramsAreAnObject }
+    }
+
+    private struct AnyKey: CodingKey {
+        let stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    /// The rejection of a payload that is not a well-formed request.
+    private static func reject(_ payload: Data) throws(Rejection) -> Never {
         let value: JSONValue
         do {
             value = try JSONCoding.decoder().decode(JSONValue.self, from: payload)
@@ -47,29 +102,30 @@ struct ParsedRequest: Sendable {
         guard members["jsonrpc"] == .string("2.0") else {
             throw Rejection(id: id, error: RPCError(.invalidRequest, #"the request must have "jsonrpc": "2.0""#))
         }
-        guard let method = members["method"]?.stringValue else {
+        guard members["method"]?.stringValue != nil else {
             throw Rejection(id: id, error: RPCError(.invalidRequest, "the request has no method name (a string)"))
         }
         let params = members["params"]
-        if let params, case .object = params {} else if let params {
-            throw Rejection(id: id, error: .invalidParams(
-                field: "params", "params must be an object of named fields, not \(params.typeName)"))
-        }
-        return ParsedRequest(id: id, method: method, params: params, payload: payload)
+        throw Rejection(id: id, error: .invalidParams(
+            field: "params", "params must be an object of named fields, not \(params?.typeName ?? "absent")"))
+    }
+
+    /// The `name` parameter, if there is one (for logs).
+    var nameParameter: String? {
+        struct NameOnly: Decodable { let name: String? }
+        return (try? JSONCoding.decoder().decode(ParamsEnvelope<NameOnly>.self, from: payload))?.params.name
     }
 
     /// Decodes `params` as `P`, refusing fields `P` does not know.
     func decodeParams<P: RPCParams>(as type: P.Type) throws(RPCError) -> P {
-        if case .object(let members) = params,
-            let unknown = members.keys.sorted().first(where: { !P.fieldNames.contains($0) })
-        {
+        if let keys = paramKeys, let unknown = keys.sorted().first(where: { !P.fieldNames.contains($0) }) {
             let known = P.fieldNames.sorted().joined(separator: ", ")
             throw .invalidParams(
                 field: unknown,
                 "\(method) has no parameter \"\(unknown)\"" + (known.isEmpty ? "; it takes none" : "; it takes: \(known)"))
         }
         do {
-            if params == nil {
+            if paramKeys == nil {
                 return try JSONCoding.decoder().decode(P.self, from: Data("{}".utf8))
             }
             return try JSONCoding.decoder().decode(ParamsEnvelope<P>.self, from: payload).params
