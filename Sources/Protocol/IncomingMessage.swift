@@ -9,7 +9,7 @@ public struct IncomingMessage: Decodable, Sendable {
     public let error: RPCError?
 
     public static func decode(_ payload: Data) throws -> IncomingMessage {
-        try JSONCoding.decoder().decode(IncomingMessage.self, from: payload)
+        try JSONCoding.sharedDecoder.decode(IncomingMessage.self, from: payload)
     }
 }
 

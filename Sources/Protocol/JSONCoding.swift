@@ -7,7 +7,12 @@ import Glibc
 /// the same wherever a value is written: sorted keys, unescaped slashes,
 /// ISO-8601 UTC dates.
 public enum JSONCoding {
-    public static func encoder() -> JSONEncoder {
+    /// One shared encoder and decoder: their configuration never changes after
+    /// creation, and Foundation's JSON coders are safe to use from many threads.
+    public static let shared = makeEncoder()
+    public static let sharedDecoder = makeDecoder()
+
+    static func makeEncoder() -> JSONEncoder {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .custom { date, encoder in
@@ -19,12 +24,12 @@ public enum JSONCoding {
 
     /// Like `encoder()` but indented, for files people read and `--json` output.
     public static func prettyEncoder() -> JSONEncoder {
-        let encoder = self.encoder()
+        let encoder = makeEncoder()
         encoder.outputFormatting.insert(.prettyPrinted)
         return encoder
     }
 
-    public static func decoder() -> JSONDecoder {
+    static func makeDecoder() -> JSONDecoder {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .custom { decoder in
             let container = try decoder.singleValueContainer()

@@ -25,7 +25,7 @@ public struct RPCCall: Sendable {
     /// Decodes a response payload's `result` member as `R`.
     public static func decodeResult<R: Decodable>(_ payload: Data, as type: R.Type = R.self) throws -> R {
         do {
-            return try JSONCoding.decoder().decode(ResultEnvelope<R>.self, from: payload).result
+            return try JSONCoding.sharedDecoder.decode(ResultEnvelope<R>.self, from: payload).result
         } catch {
             throw RPCConnectionError.malformedResponse("its result is not a \(R.self): \(error)")
         }

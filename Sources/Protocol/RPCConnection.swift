@@ -191,7 +191,7 @@ final class ResponseRouter: ChannelInboundHandler, Sendable {
         let payload = Data(Self.unwrapInboundIn(data).readableBytesView)
         guard let message = try? IncomingMessage.decode(payload) else { return }
         if message.method == RPCMethod.stream {
-            if let chunk = try? JSONCoding.decoder().decode(ParamsEnvelope<StreamChunk>.self, from: payload).params {
+            if let chunk = try? JSONCoding.sharedDecoder.decode(ParamsEnvelope<StreamChunk>.self, from: payload).params {
                 calls.deliver(chunk)
             }
         } else if let id = message.id {

@@ -31,7 +31,7 @@ public enum RPCMessage {
 
     /// A request (`id` set) or a notification (`id` nil).
     public static func request<P: Encodable>(id: RequestID?, method: String, params: P?) throws -> Data {
-        try JSONCoding.encoder().encode(Request(id: id, method: method, params: params))
+        try JSONCoding.shared.encode(Request(id: id, method: method, params: params))
     }
 
     /// A successful response around an already-encoded result.
@@ -48,20 +48,20 @@ public enum RPCMessage {
 
     /// A successful response with `result` encoded here.
     public static func response<R: Encodable>(id: RequestID, result: R) throws -> Data {
-        response(id: id, encodedResult: try JSONCoding.encoder().encode(result))
+        response(id: id, encodedResult: try JSONCoding.shared.encode(result))
     }
 
     /// An error response; `id` is nil when the request's id could not be read.
     public static func errorResponse(id: RequestID?, error: RPCError) -> Data {
         // Encoding an RPCError cannot fail: it holds only strings, numbers and JSON values.
-        (try? JSONCoding.encoder().encode(ErrorResponse(id: id, error: error)))
+        (try? JSONCoding.shared.encode(ErrorResponse(id: id, error: error)))
             ?? Data(#"{"error":{"code":-32603,"message":"internal error"},"id":null,"jsonrpc":"2.0"}"#.utf8)
     }
 
     private static func encodedID(_ id: RequestID) -> Data {
         switch id {
         case .int(let i): Data(String(i).utf8)
-        case .string: (try? JSONCoding.encoder().encode(id)) ?? Data("null".utf8)
+        case .string: (try? JSONCoding.shared.encode(id)) ?? Data("null".utf8)
         }
     }
 }

@@ -43,7 +43,7 @@ struct DeploymentCodingTests {
             Deployment(name: "b", projectLocation: "/b", state: .failed(.clearArtefacts), lastActionUUID: "u",
                        createdAt: Self.created.addingTimeInterval(60)),
         ])
-        let data = try JSONCoding.encoder().encode(list)
-        #expect(try JSONCoding.decoder().decode(DeploymentList.self, from: data) == list)
+        let data = try JSONCoding.shared.encode(list)
+        #expect(try JSONCoding.sharedDecoder.decode(DeploymentList.self, from: data) == list)
     }
 }

@@ -43,8 +43,8 @@ struct DeploymentCommandCodingTests {
 
     @Test(arguments: golden.map(\.0))
     func roundTrips(command: DeploymentCommand) throws {
-        let data = try JSONCoding.encoder().encode(command)
-        #expect(try JSONCoding.decoder().decode(DeploymentCommand.self, from: data) == command)
+        let data = try JSONCoding.shared.encode(command)
+        #expect(try JSONCoding.sharedDecoder.decode(DeploymentCommand.self, from: data) == command)
     }
 
     @Test func absentOptionalSnapshotFieldsDecode() throws {

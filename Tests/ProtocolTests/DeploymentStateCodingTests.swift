@@ -29,8 +29,8 @@ struct DeploymentStateCodingTests {
 
     @Test(arguments: golden.map(\.0))
     func roundTrips(state: DeploymentState) throws {
-        let data = try JSONCoding.encoder().encode(state)
-        #expect(try JSONCoding.decoder().decode(DeploymentState.self, from: data) == state)
+        let data = try JSONCoding.shared.encode(state)
+        #expect(try JSONCoding.sharedDecoder.decode(DeploymentState.self, from: data) == state)
     }
 
     @Test(arguments: [

@@ -32,7 +32,7 @@ struct IncomingMessageTests {
         #expect(message.id == nil)
         #expect(message.method == RPCMethod.stream)
         #expect(message.error == nil)
-        let chunk = try JSONCoding.decoder().decode(ParamsEnvelope<StreamChunk>.self, from: payload).params
+        let chunk = try JSONCoding.sharedDecoder.decode(ParamsEnvelope<StreamChunk>.self, from: payload).params
         #expect(chunk == StreamChunk(id: .int(3), seq: 0, lines: ["a", "b"]))
     }
 

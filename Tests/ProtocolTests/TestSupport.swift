@@ -3,12 +3,12 @@ import TestbedProtocol
 
 /// Encodes `value` with the wire encoder and returns the bytes as a string.
 func wireString<T: Encodable>(_ value: T) throws -> String {
-    String(decoding: try JSONCoding.encoder().encode(value), as: UTF8.self)
+    String(decoding: try JSONCoding.shared.encode(value), as: UTF8.self)
 }
 
 /// Decodes `json` with the wire decoder.
 func wireDecode<T: Decodable>(_ type: T.Type, _ json: String) throws -> T {
-    try JSONCoding.decoder().decode(T.self, from: Data(json.utf8))
+    try JSONCoding.sharedDecoder.decode(T.self, from: Data(json.utf8))
 }
 
 /// The UTF-8 bytes of `data` as a string, for readable failure messages.

@@ -55,7 +55,7 @@ import TestbedProtocol
         let records = folder.path + "/deployments/"
         try Data("{not json".utf8).write(to: URL(fileURLWithPath: records + "corrupt.json"))
         try Data("{}".utf8).write(to: URL(fileURLWithPath: records + "bad name.json"))
-        let misnamed = try JSONCoding.encoder().encode(StoreContractTests.deployment("other"))
+        let misnamed = try JSONCoding.shared.encode(StoreContractTests.deployment("other"))
         try misnamed.write(to: URL(fileURLWithPath: records + "misnamed.json"))
         try Data(#"{"logs":{}}"#.utf8).write(to: URL(fileURLWithPath: records + "good-logs.json"))
         let loaded = try store.loadAll()

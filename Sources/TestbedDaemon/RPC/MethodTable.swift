@@ -60,7 +60,7 @@ public struct MethodTable: Sendable {
 
     static func encode<R: Encodable>(_ result: R) -> Result<Data, RPCError> {
         do {
-            return .success(try JSONCoding.encoder().encode(result))
+            return .success(try JSONCoding.shared.encode(result))
         } catch {
             return .failure(RPCError(.internalError, "the daemon could not encode its answer: \(error)"))
         }

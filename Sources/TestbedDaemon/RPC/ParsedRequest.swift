@@ -24,7 +24,7 @@ struct ParsedRequest: Sendable {
         // The common case in one pass, with no value decoded twice and no error
         // thrown and caught along the way; anything unusual gets the thorough
         // look below, which says exactly what is wrong.
-        if let envelope = try? JSONCoding.decoder().decode(Envelope.self, from: payload),
+        if let envelope = try? JSONCoding.sharedDecoder.decode(Envelope.self, from: payload),
             envelope.isWellFormed, let method = envelope.method
         {
             return ParsedRequest(id: envelope.id, method: method, paramKeys: envelope.paramKeys, payload: payload)
@@ -78,7 +78,7 @@ struct ParsedRequest: Sendable {
     private static func reject(_ payload: Data) throws(Rejection) -> Never {
         let value: JSONValue
         do {
-            value = try JSONCoding.decoder().decode(JSONValue.self, from: payload)
+            value = try JSONCoding.sharedDecoder.decode(JSONValue.self, from: payload)
         } catch {
             throw Rejection(id: nil, error: RPCError(
                 .parseError, "the frame's payload is not valid UTF-8 JSON: \(Self.describe(error))"))
@@ -113,7 +113,7 @@ struct ParsedRequest: Sendable {
     /// The `name` parameter, if there is one (for logs).
     var nameParameter: String? {
         struct NameOnly: Decodable { let name: String? }
-        return (try? JSONCoding.decoder().decode(ParamsEnvelope<NameOnly>.self, from: payload))?.params.name
+        return (try? JSONCoding.sharedDecoder.decode(ParamsEnvelope<NameOnly>.self, from: payload))?.params.name
     }
 
     /// Decodes `params` as `P`, refusing fields `P` does not know.
@@ -126,9 +126,9 @@ struct ParsedRequest: Sendable {
         }
         do {
             if paramKeys == nil {
-                return try JSONCoding.decoder().decode(P.self, from: Data("{}".utf8))
+                return try JSONCoding.sharedDecoder.decode(P.self, from: Data("{}".utf8))
             }
-            return try JSONCoding.decoder().decode(ParamsEnvelope<P>.self, from: payload).params
+            return try JSONCoding.sharedDecoder.decode(ParamsEnvelope<P>.self, from: payload).params
         } catch let error as DecodingError {
             throw Self.describe(error)
         } catch {

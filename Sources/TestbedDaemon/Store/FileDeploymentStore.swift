@@ -25,7 +25,7 @@ public struct FileDeploymentStore: DeploymentStore {
             throw StoreError("cannot list \(folder): \(error.localizedDescription)")
         }
         var result = StoreLoadResult(deployments: [])
-        let decoder = JSONCoding.decoder()
+        let decoder = JSONCoding.sharedDecoder
         for entry in entries.sorted() {
             let path = folder + "/" + entry
             if entry.hasPrefix(AtomicFile.temporaryPrefix) {
@@ -69,7 +69,7 @@ public struct FileDeploymentStore: DeploymentStore {
         let path = folder + "/" + name + "-logs.json"
         guard let data = FileManager.default.contents(atPath: path) else { return [] }
         do {
-            let index = try JSONCoding.decoder().decode(ActionIndex.self, from: data)
+            let index = try JSONCoding.sharedDecoder.decode(ActionIndex.self, from: data)
             return index.logs.map { id, record in
                 var record = record
                 record.id = id

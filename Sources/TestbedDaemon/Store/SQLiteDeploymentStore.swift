@@ -53,7 +53,7 @@ public struct SQLiteDeploymentStore: DeploymentStore {
     public func loadAll() throws -> StoreLoadResult {
         let rows = try database.read { db in try Row.fetchAll(db, sql: "SELECT * FROM deployments ORDER BY name") }
         var result = StoreLoadResult(deployments: [])
-        let decoder = JSONCoding.decoder()
+        let decoder = JSONCoding.sharedDecoder
         for row in rows {
             let name: String = row["name"]
             do {
@@ -90,7 +90,7 @@ public struct SQLiteDeploymentStore: DeploymentStore {
     }
 
     public func saveActions(_ records: [ActionRecord], of name: String) throws {
-        let encoder = JSONCoding.encoder()
+        let encoder = JSONCoding.shared
         let rows = try records.map { ($0.id, String(decoding: try encoder.encode($0), as: UTF8.self)) }
         try database.write { db in
             let keep = Set(rows.map(\.0))
@@ -108,7 +108,7 @@ public struct SQLiteDeploymentStore: DeploymentStore {
     }
 
     public func save(_ deployment: Deployment) throws {
-        let state = String(decoding: try JSONCoding.encoder().encode(deployment.state), as: UTF8.self)
+        let state = String(decoding: try JSONCoding.shared.encode(deployment.state), as: UTF8.self)
         try database.write { db in
             try db.execute(
                 sql: """
