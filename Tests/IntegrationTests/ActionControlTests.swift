@@ -28,6 +28,26 @@ import Glibc
         throw ProcessRunError("action \(id) never recorded a pid")
     }
 
+    /// A daemon running the fixture with `behaviour` on deployment "web", and an
+    /// `up` started there whose orchestrator's pid is known.
+    struct RunningUp {
+        let sandbox: Sandbox
+        let daemon: DaemonProcess
+        let client: RPCConnection
+        let actionID: String
+        let pid: Int32
+    }
+
+    static func startUp(behaviour: String, extra: [String] = []) async throws -> RunningUp {
+        let sandbox = try Sandbox()
+        let daemon = try await Fixtures.daemon(in: sandbox, extra: extra)
+        let client = try await RPCConnection.connect(unixSocketPath: sandbox.socket)
+        _ = try await Fixtures.deployment("web", behaviour: behaviour, in: sandbox, client: client)
+        let started: ActionStarted = try await client.call(RPCMethod.deploymentUp, params: UpParams(name: "web"))
+        let pid = try await runningPid(client, started.actionID)
+        return RunningUp(sandbox: sandbox, daemon: daemon, client: client, actionID: started.actionID, pid: pid)
+    }
+
     @Test func ofConcurrentUpsExactlyOneWins() async throws {
         let sandbox = try Sandbox()
         let daemon = try await Fixtures.daemon(in: sandbox)
@@ -59,12 +79,9 @@ import Glibc
     }
 
     @Test func cancelStopsTheWholeProcessGroupEvenIfItIgnoresSIGTERM() async throws {
-        let sandbox = try Sandbox()
-        let daemon = try await Fixtures.daemon(in: sandbox)
-        let client = try await RPCConnection.connect(unixSocketPath: sandbox.socket)
-        _ = try await Fixtures.deployment("web", behaviour: "stubborn", in: sandbox, client: client)
-        let started: ActionStarted = try await client.call(RPCMethod.deploymentUp, params: UpParams(name: "web"))
-        let pid = try await Self.runningPid(client, started.actionID)
+        let running = try await Self.startUp(behaviour: "stubborn")
+        let (daemon, client, pid) = (running.daemon, running.client, running.pid)
+        let started = ActionStarted(actionID: running.actionID)
         #expect(Self.groupAlive(pid))
         let deployment: Deployment = try await client.call(RPCMethod.deploymentGet, params: NameParams(name: "web"))
         #expect(deployment.state == .running)
@@ -87,12 +104,9 @@ import Glibc
     }
 
     @Test func cancelAlsoEndsChildrenThatOutliveTheOrchestrator() async throws {
-        let sandbox = try Sandbox()
-        let daemon = try await Fixtures.daemon(in: sandbox, extra: ["--cancel-grace", "30"])
-        let client = try await RPCConnection.connect(unixSocketPath: sandbox.socket)
-        _ = try await Fixtures.deployment("web", behaviour: "abandon", in: sandbox, client: client)
-        let started: ActionStarted = try await client.call(RPCMethod.deploymentUp, params: UpParams(name: "web"))
-        let pid = try await Self.runningPid(client, started.actionID)
+        let running = try await Self.startUp(behaviour: "abandon", extra: ["--cancel-grace", "30"])
+        let (daemon, client, pid) = (running.daemon, running.client, running.pid)
+        let started = ActionStarted(actionID: running.actionID)
         let _: ActionRecord = try await client.call(RPCMethod.actionCancel, params: ActionIDParams(id: started.actionID))
         let record = try await client.waitForAction(started.actionID)
         #expect(record.signal == SIGTERM)  // the orchestrator itself obeyed at once
@@ -120,12 +134,9 @@ import Glibc
     }
 
     @Test func aDaemonKilledMidActionLeavesItFailedAndInterrupted() async throws {
-        let sandbox = try Sandbox()
-        let daemon = try await Fixtures.daemon(in: sandbox)
-        let client = try await RPCConnection.connect(unixSocketPath: sandbox.socket)
-        _ = try await Fixtures.deployment("web", behaviour: "hang", in: sandbox, client: client)
-        let started: ActionStarted = try await client.call(RPCMethod.deploymentUp, params: UpParams(name: "web"))
-        let pid = try await Self.runningPid(client, started.actionID)
+        let running = try await Self.startUp(behaviour: "hang")
+        let (sandbox, daemon, client, pid) = (running.sandbox, running.daemon, running.client, running.pid)
+        let started = ActionStarted(actionID: running.actionID)
         await client.close()
         #expect(try await daemon.stop(signal: SIGKILL) == 128 + SIGKILL)
         #expect(Self.groupAlive(pid))  // the orchestrator outlived the daemon
@@ -150,12 +161,9 @@ import Glibc
     }
 
     @Test func stoppingTheDaemonCancelsRunningActionsAndRecordsThem() async throws {
-        let sandbox = try Sandbox()
-        let daemon = try await Fixtures.daemon(in: sandbox)
-        let client = try await RPCConnection.connect(unixSocketPath: sandbox.socket)
-        _ = try await Fixtures.deployment("web", behaviour: "hang", in: sandbox, client: client)
-        let started: ActionStarted = try await client.call(RPCMethod.deploymentUp, params: UpParams(name: "web"))
-        let pid = try await Self.runningPid(client, started.actionID)
+        let running = try await Self.startUp(behaviour: "hang")
+        let (sandbox, daemon, client, pid) = (running.sandbox, running.daemon, running.client, running.pid)
+        let started = ActionStarted(actionID: running.actionID)
         await client.close()
         #expect(try await daemon.stop() == 0)
         #expect(try await Self.waitUntilGroupGone(pid))
