@@ -15,8 +15,9 @@ enum DeploymentMethods {
             .now(DeploymentList(deployments: registry.list()))
         }
 
-        table.register(RPCMethod.deploymentGet, role: .reader, params: NameParams.self) { (params, _) throws(RPCError) in
-            .now(try registry.get(params.name))
+        table.register(RPCMethod.deploymentGet, role: .reader, params: NameParams.self) {
+            (params, _) throws(RPCError) -> MethodReply<Deployment> in
+            .encoded(try registry.encoded(params.name))
         }
 
         table.register(RPCMethod.deploymentCreate, role: .operator, params: CreateParams.self) { (params, context) throws(RPCError) in

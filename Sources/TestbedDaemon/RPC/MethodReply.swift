@@ -1,3 +1,4 @@
+import Foundation
 import NIOCore
 
 /// A method's answer: ready now (served where the request arrived, no thread
@@ -9,4 +10,6 @@ public enum MethodReply<Result: Encodable & Sendable>: Sendable {
     /// The body runs on the connection's event loop with the request's stream,
     /// which it ends with `finish` or `fail`. (`Result` is unused here.)
     case stream(@Sendable (RequestStream) -> Void)
+    /// A result already encoded as JSON (`Result`'s encoding), kept by whoever serves it often.
+    case encoded(Data)
 }

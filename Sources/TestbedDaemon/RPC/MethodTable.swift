@@ -36,6 +36,8 @@ public struct MethodTable: Sendable {
                 switch try body(params, context) {
                 case .now(let result):
                     return .now(Self.encode(result))
+                case .encoded(let json):
+                    return .now(.success(json))
                 case .later(let future):
                     return .later(future.flatMapThrowing { result in try Self.encode(result).get() })
                 case .stream(let body):

@@ -15,7 +15,11 @@ public final class DeploymentRegistry: Sendable {
     let clock: any WallClock
 
     private struct State {
-        var deployments: [String: Deployment] = [:]
+        var deployments: [String: Deployment] = [:] {
+            didSet { encoded.removeAll(keepingCapacity: true) }
+        }
+        /// Each deployment's JSON, made when first asked for after a change: `deployment.get` serves these bytes.
+        var encoded: [String: Data] = [:]
         /// Action records by deployment, then by id.
         var actions: [String: [String: ActionRecord]] = [:]
         /// The deployment of each action id.
@@ -47,6 +51,19 @@ public final class DeploymentRegistry: Sendable {
         try Self.checkName(name)
         guard let deployment = state.withLock({ $0.deployments[name] }) else { throw Self.notFound(name) }
         return deployment
+    }
+
+    /// The deployment named `name` as JSON, encoded once per change.
+    public func encoded(_ name: String) throws(RPCError) -> Data {
+        try Self.checkName(name)
+        let found = state.withLock { state -> Data? in
+            if let json = state.encoded[name] { return json }
+            guard let deployment = state.deployments[name], let json = try? JSONCoding.shared.encode(deployment) else { return nil }
+            state.encoded[name] = json
+            return json
+        }
+        guard let found else { throw Self.notFound(name) }
+        return found
     }
 
     /// Every deployment, sorted by name.
