@@ -21,6 +21,8 @@ final class LogFollower: @unchecked Sendable {
     private var readOffset: UInt64
     private var splitter = LineSplitter()
     private var fd: Int32 = -1
+    /// The one chunk a follower holds, allocated once for its whole life.
+    private let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: LogFollower.chunkBytes, alignment: 1)
     /// The pending wake-up, forgotten if the client goes away first.
     private var waiting: UInt64?
 
@@ -37,7 +39,10 @@ final class LogFollower: @unchecked Sendable {
         self.onEnd = onEnd
     }
 
-    deinit { closeFile() }
+    deinit {
+        closeFile()
+        buffer.deallocate()
+    }
 
     /// Bytes already turned into lines (sent or about to be).
     private var consumedOffset: UInt64 { readOffset - UInt64(splitter.pendingCount) }
@@ -68,8 +73,6 @@ final class LogFollower: @unchecked Sendable {
 
     private func pump() {
         guard stream.isActive else { return }
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: Self.chunkBytes, alignment: 1)
-        defer { buffer.deallocate() }
         for _ in 0..<Self.chunksPerTurn {
             guard stream.isWritable else {
                 stream.onWritable = { [self] in pump() }

@@ -39,8 +39,9 @@ public struct PeerCredentials: Sendable, Hashable {
 
     private static let peerGroupsOption: Int32 = 59  // SO_PEERGROUPS (Linux 4.13)
 
-    /// Reads the credentials of `channel`'s peer.
-    public static func of(_ channel: any Channel) -> EventLoopFuture<PeerCredentials> {
+    /// Reads the credentials of `channel`'s peer; its start time too when
+    /// `withStartTime` (only polkit needs it, and it costs a read of /proc).
+    public static func of(_ channel: any Channel, withStartTime: Bool) -> EventLoopFuture<PeerCredentials> {
         guard let provider = channel as? any SocketOptionProvider else {
             return channel.eventLoop.makeFailedFuture(ListenerError("the connection does not expose socket options"))
         }
@@ -54,7 +55,7 @@ public struct PeerCredentials: Sendable, Hashable {
                 withUnsafeBytes(of: list.gids) { Array($0.bindMemory(to: UInt32.self)).filter { $0 != 0 } }
             }.recover { _ in nil }.map { groups in
                 PeerCredentials(
-                    pid: raw.pid, uid: raw.uid, gid: raw.gid, groups: groups, startTime: ProcessStartTime.of(raw.pid))
+                    pid: raw.pid, uid: raw.uid, gid: raw.gid, groups: groups, startTime: withStartTime ? ProcessStartTime.of(raw.pid) : nil)
             }
         }
     }

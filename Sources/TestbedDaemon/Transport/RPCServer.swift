@@ -84,7 +84,7 @@ public final class RPCServer: Service {
             // A client may send its requests and shut down its writing side; it still gets every answer.
             .childChannelOption(.allowRemoteHalfClosure, value: true)
             .bind(listener.fd) { channel in
-                PeerCredentials.of(channel).flatMapThrowing { peer in
+                PeerCredentials.of(channel, withStartTime: policy.usesPolkit).flatMapThrowing { peer in
                     let caller = Caller(peer: peer, listener: listener.name, role: policy.role(of: peer, on: listener.name))
                     try channel.pipeline.syncOperations.addHandlers([
                         ByteToMessageHandler(FrameDecoder(maxFrameBytes: maxFrameBytes)),
