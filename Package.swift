@@ -16,6 +16,10 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
     ],
     targets: [
         /// libsystemd: sd_listen_fds_with_names, sd_notify (and later sd-bus, sd-journal).
@@ -33,16 +37,31 @@ let package = Package(
             dependencies: [
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],
             path: "Sources/Protocol"
+        ),
+        /// The cluster's certificates: the CA, node certificates, requests, and the
+        /// identity rules the bridge checks. Shared by the daemon and the CLI.
+        .target(
+            name: "TestbedPKI",
+            dependencies: [
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ],
+            path: "Sources/PKI"
         ),
         /// The daemon as a library: transport, RPC dispatch, store, system glue.
         .target(
             name: "TestbedDaemon",
             dependencies: [
                 "TestbedProtocol",
+                "TestbedPKI",
                 "CSystemd",
                 "CTestbedShims",
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOTLS", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -63,6 +82,7 @@ let package = Package(
             name: "TestbedCLI",
             dependencies: [
                 "TestbedProtocol",
+                "TestbedPKI",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -87,7 +107,10 @@ let package = Package(
         .testTarget(
             name: "TestbedDaemonTests",
             dependencies: [
-                "TestbedDaemon", "TestbedCLI", "TestbedProtocol",
+                "TestbedDaemon", "TestbedCLI", "TestbedProtocol", "TestbedPKI",
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -59,10 +59,17 @@ public struct ServerStatus: Codable, Sendable, Hashable {
     public var store: String
     public var stateDir: String
     public var socketActivated: Bool
+    /// `main` or `client`.
+    public var mode: String
+    /// On a client: whether the main answered the last check (nil on the main).
+    public var mainReachable: Bool?
+    /// Cluster problems (unreadable files, certificates, ovs-vsctl failures), one sentence each.
+    public var clusterProblems: [String]
 
     public init(
         version: String, pid: Int32, uptimeSeconds: Double, openConnections: Int,
-        deployments: Int, store: String, stateDir: String, socketActivated: Bool
+        deployments: Int, store: String, stateDir: String, socketActivated: Bool,
+        mode: String = "main", mainReachable: Bool? = nil, clusterProblems: [String] = []
     ) {
         self.version = version
         self.pid = pid
@@ -72,14 +79,19 @@ public struct ServerStatus: Codable, Sendable, Hashable {
         self.store = store
         self.stateDir = stateDir
         self.socketActivated = socketActivated
+        self.mode = mode
+        self.mainReachable = mainReachable
+        self.clusterProblems = clusterProblems
     }
 
     enum CodingKeys: String, CodingKey {
-        case version, pid, deployments, store
+        case version, pid, deployments, store, mode
         case uptimeSeconds = "uptime_seconds"
         case openConnections = "open_connections"
         case stateDir = "state_dir"
         case socketActivated = "socket_activated"
+        case mainReachable = "main_reachable"
+        case clusterProblems = "cluster_problems"
     }
 }
 

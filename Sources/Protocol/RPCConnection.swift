@@ -1,4 +1,5 @@
 import Foundation
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import Synchronization
@@ -24,18 +25,58 @@ public final class RPCConnection: Sendable {
         let calls = PendingCalls()
         let channel = try await ClientBootstrap(group: group)
             .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandlers([
-                        ByteToMessageHandler(FrameDecoder(maxFrameBytes: maxFrameBytes)),
-                        MessageToByteHandler(FrameEncoder()),
-                        ResponseRouter(calls: calls),
-                    ])
-                }
+                channel.eventLoop.makeCompletedFuture { try addFraming(to: channel, calls: calls, maxFrameBytes: maxFrameBytes) }
             }
             .connect(unixDomainSocketPath: path)
             .get()
         calls.attach(channel)
         return RPCConnection(channel: channel, calls: calls)
+    }
+
+    /// Connects over TCP to `host`:`port`. `secure` adds the handlers that sit
+    /// between the socket and the framing (TLS) and returns a future that
+    /// succeeds once the peer is verified: nothing is sent before it does.
+    public static func connect(
+        host: String, port: Int, connectTimeout: TimeAmount,
+        maxFrameBytes: Int = FrameDecoder.defaultMaxFrameBytes,
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        secure: @escaping @Sendable (any Channel) throws -> EventLoopFuture<Void>
+    ) async throws -> RPCConnection {
+        let calls = PendingCalls()
+        let ready = NIOLockedValueBox<EventLoopFuture<Void>?>(nil)
+        let channel = try await ClientBootstrap(group: group)
+            .connectTimeout(connectTimeout)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let verified = try secure(channel)
+                    ready.withLockedValue { $0 = verified }
+                    try addFraming(to: channel, calls: calls, maxFrameBytes: maxFrameBytes)
+                }
+            }
+            .connect(host: host, port: port)
+            .get()
+        do {
+            try await ready.withLockedValue { $0 }!.get()
+        } catch {
+            try? await channel.close()
+            throw error
+        }
+        calls.attach(channel)
+        return RPCConnection(channel: channel, calls: calls)
+    }
+
+    private static func addFraming(to channel: any Channel, calls: PendingCalls, maxFrameBytes: Int) throws {
+        try channel.pipeline.syncOperations.addHandlers([
+            ByteToMessageHandler(FrameDecoder(maxFrameBytes: maxFrameBytes)),
+            MessageToByteHandler(FrameEncoder()),
+            ResponseRouter(calls: calls),
+        ])
+    }
+
+    /// Closes the connection now, from any thread: calls in flight fail with `RPCConnectionError.closed`.
+    public func abort() {
+        calls.failAll(RPCConnectionError.closed)
+        channel.close(promise: nil)
     }
 
     /// Sends a request and returns the call, whose events carry its stream and result.

@@ -21,4 +21,14 @@ public enum RPCMethod {
     public static let actionGet = "action.get"
     public static let actionLogs = "action.logs"
     public static let actionCancel = "action.cancel"
+    public static let clusterStatus = "cluster.status"
+    public static let clusterEvict = "cluster.evict"
+    public static let configGet = "config.get"
+    public static let configSet = "config.set"
+
+    // Peer methods: served over the bridge only.
+    public static let clusterJoin = "cluster.join"
+    public static let clusterHeartbeat = "cluster.heartbeat"
+    public static let clusterLeave = "cluster.leave"
+    public static let hostStatus = "host.status"
 }

@@ -40,6 +40,49 @@ public struct Daemon: Sendable {
         return ChildProcessLauncher()
     }
 
+    /// The cluster side of the daemon: its mode (saved to mode.json when given
+    /// explicitly), its files, and its bridge credentials when it needs them.
+    static func clusterNode(
+        configuration: DaemonConfiguration, bridgeAddress: BridgeAddress?, blockingPool: NIOThreadPool, logger: Logger
+    ) throws -> ClusterNode {
+        let registry = try ClusterRegistry(folder: configuration.stateDirectory + "/config")
+        let mode: ClusterMode
+        if let explicit = configuration.mode {
+            mode = explicit
+            if (try? ModeFile.read(registry.modePath)) != explicit {
+                try ModeFile.write(explicit, to: registry.modePath)
+                logger.notice("cluster mode \(explicit) saved to \(registry.modePath)")
+            }
+        } else {
+            do {
+                mode = try ModeFile.read(registry.modePath) ?? .main
+            } catch {
+                throw ConfigurationError("\(error); start testbedd with an explicit mode (testbedd main, or testbedd client --main HOST) to rewrite it")
+            }
+        }
+        if case .client = mode {
+            guard bridgeAddress != nil else {
+                throw ConfigurationError("client mode needs the bridge (bridge_listen = \"HOST:PORT\" or testbedd-bridge.socket): the main checks this host through it")
+            }
+            guard !configuration.mainChassis.isEmpty else {
+                throw ConfigurationError("client mode needs main_chassis (--main-chassis): the chassis the main's certificate must name")
+            }
+        }
+        var tls: BridgeTLS?
+        if bridgeAddress != nil {
+            do {
+                tls = try BridgeTLS(pkiDirectory: configuration.pkiDirectory)
+            } catch {
+                throw ConfigurationError("the bridge needs this node's certificate: \(error)")
+            }
+        }
+        let node = ClusterNode(
+            mode: mode, registry: registry, tls: tls, bridgeAddress: bridgeAddress, configuration: configuration,
+            blockingPool: blockingPool, logger: logger)
+        node.prepare()
+        return node
+    }
+
     /// Starts the daemon and returns when it has shut down.
     public func run() async throws {
         signal(SIGPIPE, SIG_IGN)
@@ -55,6 +98,9 @@ public struct Daemon: Sendable {
             logger.error("store: \(problem)")
         }
 
+        let blockingPool = NIOThreadPool(numberOfThreads: 2)
+        blockingPool.start()
+
         var passed = try SocketActivation.listeners()
         let activated = !passed.isEmpty
         if activated {
@@ -63,8 +109,8 @@ public struct Daemon: Sendable {
                 logger.notice("systemd passed one socket named \(names[0]); serving it as the read-write socket")
                 passed[0].name = "rw"
             }
-            if let unknown = passed.first(where: { $0.name != "rw" && $0.name != "ro" }) {
-                throw ListenerError("systemd passed a socket named \"\(unknown.name)\"; name them rw or ro with FileDescriptorName=")
+            if let unknown = passed.first(where: { !["rw", "ro", "bridge"].contains($0.name) }) {
+                throw ListenerError("systemd passed a socket named \"\(unknown.name)\"; name them rw, ro or bridge with FileDescriptorName=")
             }
         }
         let socketGroup = AccessPolicy.resolveGroup(configuration.socketGroup)
@@ -74,8 +120,15 @@ public struct Daemon: Sendable {
         let adminGID = AccessPolicy.resolveGroup(configuration.adminGroup)
         let activatedListeners = passed
         let configuration = self.configuration
+        let activatedBridge = passed.contains { $0.name == "bridge" }
+        let bridgeAddress = activatedBridge ? configuration.bridgeListen ?? BridgeAddress(host: "0.0.0.0") : configuration.bridgeListen
+        let cluster = try Self.clusterNode(
+            configuration: configuration, bridgeAddress: bridgeAddress, blockingPool: blockingPool, logger: logger)
         let makeListeners: @Sendable () throws -> [Listener] = {
-            if activated { return activatedListeners }
+            if activated {
+                guard !activatedBridge, let address = configuration.bridgeListen else { return activatedListeners }
+                return activatedListeners + [try TCPSocketBinder.bind(address)]
+            }
             var listeners = [try UnixSocketBinder.bind(
                 path: configuration.socketPath, mode: configuration.socketMode, group: socketGroup, name: "rw")]
             if !configuration.readOnlySocketPath.isEmpty {
@@ -87,13 +140,21 @@ public struct Daemon: Sendable {
                     throw error
                 }
             }
+            if let address = configuration.bridgeListen {
+                do {
+                    listeners.append(try TCPSocketBinder.bind(address))
+                } catch {
+                    for listener in listeners {
+                        listener.ownedSocketFile?.remove()
+                        close(listener.fd)
+                    }
+                    throw error
+                }
+            }
             return listeners
         }
         let policy = AccessPolicy(
             adminGID: adminGID, readWriteSocket: configuration.socketPath, usesPolkit: configuration.auth == .polkit)
-
-        let blockingPool = NIOThreadPool(numberOfThreads: 2)
-        blockingPool.start()
 
         let supervisor = try ActionSupervisor(
             registry: registry, launcher: Self.launcher(logger), watcher: LogWatcher(),
@@ -103,7 +164,7 @@ public struct Daemon: Sendable {
         let daemonServices = DaemonServices(
             configuration: configuration, registry: registry, supervisor: supervisor, policy: policy,
             statistics: ServerStatistics(),
-            blockingPool: blockingPool, socketActivated: activated, logger: logger)
+            blockingPool: blockingPool, socketActivated: activated, cluster: cluster, logger: logger)
         let logger = self.logger
         let server = RPCServer(
             makeListeners: makeListeners,
@@ -114,11 +175,18 @@ public struct Daemon: Sendable {
             statistics: daemonServices.statistics,
             group: MultiThreadedEventLoopGroup.singleton,
             logger: logger,
+            bridge: cluster.tls.map { tls in
+                RPCServer.Bridge(
+                    tls: tls, methods: PeerMethods.table(node: cluster, services: daemonServices),
+                    isRevoked: { cluster.registry.isRevoked(serial: $0) })
+            },
             onReady: {
                 let where_ = activated ? "sockets from systemd" : configuration.socketPath
                 logger.info("testbedd \(DaemonVersion.current) ready", metadata: [
                     "listening": "\(where_)", "store": "\(store.kind.rawValue)",
                     "state_dir": "\(configuration.stateDirectory)", "deployments": "\(registry.count)",
+                    "mode": "\(cluster.mode)", "bridge": "\(cluster.bridgeAddress?.description ?? "off")",
+                    "chassis": "\(cluster.chassis ?? "-")",
                 ])
                 notifier.ready(status: "Serving \(registry.count) deployments")
                 notifier.startWatchdog(on: MultiThreadedEventLoopGroup.singleton.next())
@@ -131,8 +199,13 @@ public struct Daemon: Sendable {
             .init(service: ActionService(supervisor: supervisor, blockingPool: blockingPool, sweepInterval: .seconds(3600))),
             .init(service: server),
         ]
+        if cluster.bridgeAddress != nil || !cluster.isMain {
+            services.insert(.init(service: ClusterService(node: cluster)), at: 1)
+        }
         if let idle = configuration.idleTimeout {
-            if activated {
+            if cluster.hasDuties {
+                logger.notice("this host has cluster duties (\(cluster.mode), bridge \(cluster.bridgeAddress?.description ?? "off")): it never exits when idle")
+            } else if activated {
                 let monitor = IdleMonitor(
                     timeout: .milliseconds(Int64(idle * 1000)), statistics: daemonServices.statistics, supervisor: supervisor,
                     onIdle: { logger.info("idle for \(idle)s: exiting; systemd keeps the sockets and starts testbedd again on demand") })

@@ -89,6 +89,27 @@ struct TestbeddCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Rotated log files to keep (default 5).", valueName: "count"))
     var logKeep: Int?
 
+    @Argument(help: ArgumentHelp("main (the default) or client; given, it is saved to <state_dir>/config/mode.json.", valueName: "mode"))
+    var mode: String?
+
+    @Option(name: .long, help: ArgumentHelp("Client mode: the main's bridge address (default port 3355).", valueName: "host[:port]"))
+    var main: String?
+
+    @Option(name: .long, help: ArgumentHelp("Client mode: the chassis the main's certificate must name.", valueName: "name"))
+    var mainChassis: String?
+
+    @Option(name: .long, help: ArgumentHelp("Open the TCP bridge (mutual TLS) on this address.", valueName: "host:port"))
+    var bridgeListen: String?
+
+    @Option(name: .long, help: ArgumentHelp("Folder of the cluster CA and this node's certificate (default /etc/testbedos/pki).", valueName: "path"))
+    var pkiDir: String?
+
+    @Option(name: .long, help: ArgumentHelp("Seconds between cluster health checks (default 10).", valueName: "seconds"))
+    var heartbeatInterval: Double?
+
+    @Option(name: .long, help: ArgumentHelp("Failed checks before the main removes a member (default 3).", valueName: "count"))
+    var heartbeatMisses: Int?
+
     @Flag(name: .long, help: "Print the effective configuration as TOML and exit.")
     var printConfig = false
 
@@ -176,6 +197,16 @@ struct TestbeddCommand: AsyncParsableCommand {
         if let idleTimeout { configuration.idleTimeout = idleTimeout }
         if let logMaxBytes { configuration.logMaxBytes = logMaxBytes }
         if let logKeep { configuration.logKeep = logKeep }
+        if let mainChassis { configuration.mainChassis = mainChassis }
+        if let bridgeListen {
+            configuration.bridgeListen = bridgeListen.isEmpty ? nil : try BridgeAddress(parsing: bridgeListen, setting: "--bridge-listen")
+        }
+        if let pkiDir { configuration.pkiDirectory = Self.absolute(pkiDir, in: workingFolder) }
+        if let heartbeatInterval { configuration.heartbeatInterval = heartbeatInterval }
+        if let heartbeatMisses { configuration.heartbeatMisses = heartbeatMisses }
+        if mode != nil || main != nil {
+            configuration.mode = try DaemonConfiguration.parseMode(mode ?? "client", main: main, setting: "mode")
+        }
         try configuration.validate()
         return configuration
     }

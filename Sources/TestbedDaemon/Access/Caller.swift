@@ -6,17 +6,32 @@ public struct Caller: Sendable, Hashable {
     /// The listener's name: `rw` or `ro`.
     public let listener: String
     public let role: Role
+    /// On the bridge: the peer its certificate proves it is. Nil on the Unix sockets.
+    public let bridgePeer: VerifiedPeer?
+    /// On the bridge: the peer's address, for the logs.
+    public let remoteAddress: String?
 
-    public init(peer: PeerCredentials, listener: String, role: Role) {
+    public init(peer: PeerCredentials, listener: String, role: Role, bridgePeer: VerifiedPeer? = nil, remoteAddress: String? = nil) {
         self.peer = peer
         self.listener = listener
         self.role = role
+        self.bridgePeer = bridgePeer
+        self.remoteAddress = remoteAddress
+    }
+
+    /// A bridge peer: no local credentials (uid and gid nobody, pid 0), the reader role
+    /// for the few methods the bridge serves, and the chassis its certificate names.
+    static func bridge(_ peer: VerifiedPeer, remoteAddress: String) -> Caller {
+        Caller(
+            peer: PeerCredentials(pid: 0, uid: 65534, gid: 65534, groups: []), listener: "bridge", role: .reader,
+            bridgePeer: peer, remoteAddress: remoteAddress)
     }
 
     public var uid: UInt32 { peer.uid }
 
     /// The wire form reported by `rpc.hello`.
     public var identity: Identity {
-        Identity(uid: peer.uid, gid: peer.gid, pid: peer.pid, groups: peer.groups ?? [], role: role.rawValue)
+        Identity(uid: peer.uid, gid: peer.gid, pid: peer.pid, groups: peer.groups ?? [],
+                 role: bridgePeer.map { "peer:\($0.chassis)" } ?? role.rawValue)
     }
 }

@@ -23,6 +23,13 @@ extension DaemonConfiguration {
         var idleTimeout: Seconds?
         var logMaxBytes: Int?
         var logKeep: Int?
+        var mode: String?
+        var main: String?
+        var mainChassis: String?
+        var bridgeListen: String?
+        var pkiDir: String?
+        var heartbeatInterval: Seconds?
+        var heartbeatMisses: Int?
 
         enum CodingKeys: String, CodingKey {
             case socket, store
@@ -42,6 +49,12 @@ extension DaemonConfiguration {
             case idleTimeout = "idle_timeout"
             case logMaxBytes = "log_max_bytes"
             case logKeep = "log_keep"
+            case mode, main
+            case mainChassis = "main_chassis"
+            case bridgeListen = "bridge_listen"
+            case pkiDir = "pki_dir"
+            case heartbeatInterval = "heartbeat_interval"
+            case heartbeatMisses = "heartbeat_misses"
         }
     }
 
@@ -94,6 +107,32 @@ extension DaemonConfiguration {
         if let idle = settings.idleTimeout { idleTimeout = idle.value }
         if let bytes = settings.logMaxBytes { logMaxBytes = bytes }
         if let keep = settings.logKeep { logKeep = keep }
+        if let chassis = settings.mainChassis { mainChassis = chassis }
+        if let listen = settings.bridgeListen {
+            bridgeListen = listen.isEmpty ? nil : try BridgeAddress(parsing: listen, setting: "bridge_listen")
+        }
+        if let folder = settings.pkiDir { pkiDirectory = folder }
+        if let interval = settings.heartbeatInterval { heartbeatInterval = interval.value }
+        if let misses = settings.heartbeatMisses { heartbeatMisses = misses }
+        if settings.mode != nil || settings.main != nil {
+            mode = try Self.parseMode(settings.mode ?? "client", main: settings.main, setting: "mode")
+        }
+    }
+
+    /// `main`, or `client` with the main's address.
+    public static func parseMode(_ text: String, main: String?, setting: String) throws(ConfigurationError) -> ClusterMode {
+        switch text {
+        case "main":
+            guard main == nil else { throw ConfigurationError("\(setting) is main, so there is no main to name; drop main = \"\(main!)\"") }
+            return .main
+        case "client":
+            guard let main, !main.isEmpty else {
+                throw ConfigurationError("client mode needs the main's address: main = \"HOST[:PORT]\" (--main)")
+            }
+            return .client(main: try BridgeAddress(parsing: main, setting: "main"))
+        default:
+            throw ConfigurationError("\(setting) \"\(text)\" is not one of: main, client")
+        }
     }
 
     private static func read(_ path: String, required: Bool) throws(ConfigurationError) -> String? {

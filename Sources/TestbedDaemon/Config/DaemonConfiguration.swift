@@ -1,4 +1,5 @@
 import Foundation
+import TestbedPKI
 import Logging
 import TestbedProtocol
 
@@ -54,6 +55,22 @@ public struct DaemonConfiguration: Sendable, Equatable {
     /// Seconds without a connection or a running action after which a
     /// socket-activated daemon exits; nil never.
     public var idleTimeout: Double?
+
+    // MARK: Cluster
+
+    /// The mode given by a flag or the configuration file; nil: the one in
+    /// `<state_dir>/config/mode.json`, else main.
+    public var mode: ClusterMode?
+    /// The main's chassis, which its certificate must name (client mode).
+    public var mainChassis = ""
+    /// Where the TCP bridge listens (`HOST:PORT`); nil: no bridge unless systemd passes one.
+    public var bridgeListen: BridgeAddress?
+    /// The folder of the cluster CA and this node's certificate and key.
+    public var pkiDirectory = "/etc/testbedos/pki"
+    /// Seconds between health checks, both ways.
+    public var heartbeatInterval: Double = 10
+    /// Consecutive failed checks after which the main removes a member.
+    public var heartbeatMisses = 3
 
     public init() {}
 
@@ -112,6 +129,23 @@ public struct DaemonConfiguration: Sendable, Equatable {
         guard (1...100).contains(logKeep) else { throw ConfigurationError("log_keep must be between 1 and 100") }
         guard logRetentionDays > 0 else { throw ConfigurationError("log_retention_days must be positive") }
         guard logKeepActions >= 1 else { throw ConfigurationError("log_keep_actions must be at least 1") }
+        guard pkiDirectory.hasPrefix("/") else {
+            throw ConfigurationError("pki_dir \"\(pkiDirectory)\" must be an absolute path")
+        }
+        guard heartbeatInterval >= 0.05, heartbeatInterval <= 3600 else {
+            throw ConfigurationError("heartbeat_interval must be between 0.05 and 3600 seconds")
+        }
+        guard (1...1000).contains(heartbeatMisses) else {
+            throw ConfigurationError("heartbeat_misses must be between 1 and 1000")
+        }
+        if case .client = mode {
+            if mainChassis.isEmpty {
+                throw ConfigurationError("client mode needs main_chassis (--main-chassis): the name the main's certificate must carry")
+            }
+            if let problem = ChassisName.problem(with: mainChassis) {
+                throw ConfigurationError("main_chassis \"\(mainChassis)\" is not a chassis name: \(problem)")
+            }
+        }
         guard (64...(256 * 1_048_576)).contains(maxFrameBytes) else {
             throw ConfigurationError("max_frame_bytes \(maxFrameBytes) must be between 64 and 268435456")
         }
@@ -139,8 +173,21 @@ public struct DaemonConfiguration: Sendable, Equatable {
         log_max_bytes = \(logMaxBytes)
         log_keep = \(logKeep)
         \(idleTimeout.map { "idle_timeout = \(Self.number($0))" } ?? "# idle_timeout: none")
+        \(modeLines)
+        bridge_listen = \(Self.quoted(bridgeListen?.description ?? ""))
+        pki_dir = \(Self.quoted(pkiDirectory))
+        heartbeat_interval = \(Self.number(heartbeatInterval))
+        heartbeat_misses = \(heartbeatMisses)
 
         """
+    }
+
+    private var modeLines: String {
+        switch mode {
+        case nil: "# mode: from <state_dir>/config/mode.json (main when absent)"
+        case .main?: "mode = \"main\""
+        case .client(let main)?: "mode = \"client\"\nmain = \(Self.quoted(main.description))\nmain_chassis = \(Self.quoted(mainChassis))"
+        }
     }
 
     private static func number(_ value: Double) -> String {

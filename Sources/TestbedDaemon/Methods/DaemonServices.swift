@@ -11,13 +11,16 @@ public struct DaemonServices: Sendable {
     /// Threads for blocking work (disk writes), so event loops never wait on a disk.
     public let blockingPool: NIOThreadPool
     public let socketActivated: Bool
+    /// This host's part in the cluster.
+    public let cluster: ClusterNode
     public let logger: Logger
 
     public init(
         configuration: DaemonConfiguration, registry: DeploymentRegistry, supervisor: ActionSupervisor, policy: AccessPolicy,
         statistics: ServerStatistics,
-        blockingPool: NIOThreadPool, socketActivated: Bool, logger: Logger
+        blockingPool: NIOThreadPool, socketActivated: Bool, cluster: ClusterNode, logger: Logger
     ) {
+        self.cluster = cluster
         self.configuration = configuration
         self.registry = registry
         self.supervisor = supervisor

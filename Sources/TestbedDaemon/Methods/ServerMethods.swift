@@ -7,7 +7,7 @@ enum ServerMethods {
         table.register(RPCMethod.hello, role: .reader) { context in
             .now(HelloResult(
                 server: "testbedd", version: DaemonVersion.current, protocol: RPCMessage.protocolVersion,
-                mode: "main", identity: context.caller.identity))
+                mode: services.cluster.mode.name, identity: context.caller.identity))
         }
         table.register(RPCMethod.ping, role: .reader) { _ in .now(EmptyResult()) }
         table.register(RPCMethod.serverStatus, role: .reader) { _ in
@@ -19,7 +19,10 @@ enum ServerMethods {
                 deployments: services.registry.count,
                 store: services.registry.store.kind.rawValue,
                 stateDir: services.configuration.stateDirectory,
-                socketActivated: services.socketActivated))
+                socketActivated: services.socketActivated,
+                mode: services.cluster.mode.name,
+                mainReachable: services.cluster.mainReachable,
+                clusterProblems: services.cluster.registry.problems))
         }
     }
 }

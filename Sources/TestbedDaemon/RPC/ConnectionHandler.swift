@@ -81,8 +81,10 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
             return
         }
         guard let entry = methods.entry(request.method) else {
-            write(RPCMessage.errorResponse(id: id, error: RPCError(
-                .methodNotFound, "there is no method \"\(request.method)\"; docs/protocol.md lists the methods")), context: context)
+            let refusal = methods.refusal ?? RPCError(
+                .methodNotFound, "there is no method \"\(request.method)\"; docs/protocol.md lists the methods")
+            if methods.refusal != nil { refused(request, refusal) }
+            write(RPCMessage.errorResponse(id: id, error: refusal), context: context)
             return
         }
         guard policy.needsPolkit(caller, for: entry.role), let authorize else {
@@ -116,7 +118,7 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     /// This connection's caller with the role polkit granted (reader when none).
     private func resolved(_ role: Role?) -> Caller {
-        Caller(peer: caller.peer, listener: caller.listener, role: role ?? .reader)
+        Caller(peer: caller.peer, listener: caller.listener, role: role ?? .reader, bridgePeer: caller.bridgePeer, remoteAddress: caller.remoteAddress)
     }
 
     private func dispatch(
@@ -207,6 +209,7 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
         logger.notice("refused: \(error.message)", metadata: [
             "method": "\(request.method)", "uid": "\(peer.uid)", "pid": "\(peer.pid)",
             "deployment": "\(request.nameParameter ?? "-")", "socket": "\(caller.listener)",
+            "chassis": "\(caller.bridgePeer?.chassis ?? "-")",
         ])
     }
 

@@ -15,8 +15,14 @@ public struct MethodTable: Sendable {
     typealias Entry = @Sendable (ParsedRequest, RequestContext) -> Outcome
 
     private var entries: [String: (role: Role, body: Entry)] = [:]
+    /// The answer to a method this table does not serve; nil: method not found.
+    let refusal: RPCError?
 
-    public init() {}
+    public init() { refusal = nil }
+
+    /// A table that answers every method it does not serve with `refusal`
+    /// (the bridge: a method that exists elsewhere is refused, not hidden).
+    public init(refusingOthersWith refusal: RPCError) { self.refusal = refusal }
 
     /// The registered method names, sorted.
     public var methodNames: [String] { entries.keys.sorted() }

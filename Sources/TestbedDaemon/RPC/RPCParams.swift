@@ -45,3 +45,19 @@ extension ActionIDParams: RPCParams {
 extension ActionLogsParams: RPCParams {
     public static let fieldNames: Set<String> = ["id", "follow", "offset"]
 }
+
+extension JoinParams: RPCParams {
+    public static let fieldNames: Set<String> = ["host", "bridge_port"]
+}
+
+extension EvictParams: RPCParams {
+    public static let fieldNames: Set<String> = ["chassis", "revoke"]
+}
+
+extension ConfigGetParams: RPCParams {
+    public static let fieldNames: Set<String> = ["name"]
+}
+
+extension ConfigSetParams: RPCParams {
+    public static let fieldNames: Set<String> = ["name", "value"]
+}

@@ -1,6 +1,7 @@
 import Logging
 import NIOCore
 import NIOPosix
+import NIOSSL
 import ServiceLifecycle
 import TestbedProtocol
 
@@ -20,6 +21,15 @@ public final class RPCServer: Service {
     private let onReady: @Sendable () -> Void
     private let onStopping: @Sendable () -> Void
     private let connections = ConnectionSet()
+    private let bridge: Bridge?
+
+    /// What the bridge listener serves: TLS with this node's credentials, the
+    /// peer method table, and the revocation check.
+    public struct Bridge: Sendable {
+        let tls: BridgeTLS
+        let methods: MethodTable
+        let isRevoked: @Sendable (String) -> Bool
+    }
 
     /// `makeListeners` runs when the service starts, after the service group
     /// traps SIGTERM and SIGINT: a client that connects can then count on a
@@ -27,9 +37,10 @@ public final class RPCServer: Service {
     public init(
         makeListeners: @escaping @Sendable () throws -> [Listener], methods: MethodTable, policy: AccessPolicy,
         authorize: (@Sendable (PeerCredentials, any EventLoop) -> EventLoopFuture<Role?>)? = nil, maxFrameBytes: Int, statistics: ServerStatistics,
-        group: any EventLoopGroup, logger: Logger,
+        group: any EventLoopGroup, logger: Logger, bridge: Bridge? = nil,
         onReady: @escaping @Sendable () -> Void, onStopping: @escaping @Sendable () -> Void
     ) {
+        self.bridge = bridge
         self.onStopping = onStopping
         self.makeListeners = makeListeners
         self.methods = methods
@@ -74,6 +85,10 @@ public final class RPCServer: Service {
     }
 
     private func bind(_ listener: Listener) async throws -> NIOAsyncChannel<Connection, Never> {
+        if listener.name == "bridge" {
+            guard let bridge else { throw ListenerError("a bridge socket was passed but this node has no bridge credentials") }
+            return try await bindBridge(listener, bridge)
+        }
         let methods = self.methods
         let policy = self.policy
         let authorize = self.authorize
@@ -92,6 +107,38 @@ public final class RPCServer: Service {
                         ConnectionHandler(methods: methods, caller: caller, policy: policy, logger: logger, authorize: authorize),
                     ])
                     return Connection(channel: channel, peer: peer)
+                }
+            }
+    }
+
+    /// Bridge connections: TLS, then the peer's certificate checked, then the
+    /// peer method table. A connection is served only once its peer is verified.
+    private func bindBridge(_ listener: Listener, _ bridge: Bridge) async throws -> NIOAsyncChannel<Connection, Never> {
+        let policy = self.policy
+        let maxFrameBytes = min(self.maxFrameBytes, FrameDecoder.defaultMaxFrameBytes)
+        let logger = self.logger
+        return try await ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 256)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.allowRemoteHalfClosure, value: true)
+            .bind(listener.fd) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let verified = channel.eventLoop.makePromise(of: VerifiedPeer.self)
+                    try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: bridge.tls.serverContext))
+                    try channel.pipeline.syncOperations.addHandler(PeerCertificateGate(
+                        expecting: nil, isRevoked: bridge.isRevoked, verified: verified, logger: logger,
+                        handshakeTimeout: PeerCertificateGate.handshakeTimeout))
+                    return verified.futureResult
+                }.flatMap { $0 }.flatMapThrowing { peer in
+                    let remote = channel.remoteAddress.map { "\($0)" } ?? "?"
+                    let caller = Caller.bridge(peer, remoteAddress: remote)
+                    try channel.pipeline.syncOperations.addHandlers([
+                        ByteToMessageHandler(FrameDecoder(maxFrameBytes: maxFrameBytes)),
+                        MessageToByteHandler(FrameEncoder()),
+                        ConnectionHandler(methods: bridge.methods, caller: caller, policy: policy, logger: logger),
+                    ])
+                    logger.debug("bridge: peer verified", metadata: ["chassis": "\(peer.chassis)", "remote": "\(remote)"])
+                    return Connection(channel: channel, peer: caller.peer)
                 }
             }
     }

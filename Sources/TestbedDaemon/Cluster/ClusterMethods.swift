@@ -1,0 +1,60 @@
+import Foundation
+import TestbedProtocol
+
+/// The cluster's methods on the Unix sockets: `cluster.status`, `cluster.evict`,
+/// `config.get` and `config.set`.
+enum ClusterMethods {
+    static func register(into table: inout MethodTable, node: ClusterNode, services: DaemonServices) {
+        table.register(RPCMethod.clusterStatus, role: .reader) { _ in .now(node.status()) }
+        table.register(RPCMethod.clusterEvict, role: .admin, params: EvictParams.self) { (params, context) in
+            services.audit(context, deployment: "-", "evicting cluster member \(params.chassis)")
+            return services.blocking(context) { try node.evict(params) }
+        }
+        table.register(RPCMethod.configGet, role: .reader, params: ConfigGetParams.self) { (params, _) throws(RPCError) in
+            switch params.name {
+            case "host":
+                guard let host = node.registry.host else {
+                    throw RPCError(.notFound, "this host has no valid host.json (\(node.registry.hostPath))" + problemSuffix(node))
+                }
+                return .now(try encodedValue(host))
+            case "cluster":
+                guard node.isMain else {
+                    throw RPCError(.invalidState, "this host is a cluster client; the cluster configuration lives on the main")
+                }
+                return .now(node.registry.clusterDocument())
+            default:
+                throw .invalidParams(field: "name", "there is no configuration \"\(params.name)\"; use host or cluster")
+            }
+        }
+        table.register(RPCMethod.configSet, role: .admin, params: ConfigSetParams.self) { (params, context) throws(RPCError) in
+            guard params.name == "host" else {
+                throw .invalidParams(field: "name", params.name == "cluster"
+                    ? "the cluster configuration is kept by the main from its members' joins; it cannot be set"
+                    : "there is no configuration \"\(params.name)\"; only host can be set")
+            }
+            try HostValidation.check(params.value, prefix: "value.")
+            if let own = node.tls?.chassis.value, params.value.ovn.chassisName != own {
+                throw .invalidParams(field: "value.ovn.chassis_name",
+                    "value.ovn.chassis_name is \(params.value.ovn.chassisName) but this node's certificate names \(own); they must agree")
+            }
+            services.audit(context, deployment: "-", "setting host.json")
+            return services.blocking(context) {
+                try node.setHost(params.value)
+                return EmptyResult()
+            }
+        }
+    }
+
+    private static func problemSuffix(_ node: ClusterNode) -> String {
+        let problems = node.registry.problems
+        return problems.isEmpty ? "" : ": " + problems.joined(separator: "; ")
+    }
+
+    static func encodedValue<T: Encodable>(_ value: T) throws(RPCError) -> JSONValue {
+        do {
+            return try JSONCoding.sharedDecoder.decode(JSONValue.self, from: JSONCoding.shared.encode(value))
+        } catch {
+            throw RPCError(.internalError, "cannot encode the configuration: \(error)")
+        }
+    }
+}

@@ -1,0 +1,47 @@
+import Foundation
+import TestbedPKI
+import TestbedProtocol
+
+/// The checks a host.json passes before it is written or accepted from a peer.
+enum HostValidation {
+    /// Throws invalid-params naming the first bad field of `host` (under `prefix`).
+    static func check(_ host: HostDescription, prefix: String) throws(RPCError) {
+        func bad(_ field: String, _ message: String) -> RPCError {
+            .invalidParams(field: prefix + field, "\(prefix + field): \(message)")
+        }
+        guard isAddress(host.ip) else { throw bad("ip", "\"\(host.ip)\" is not an IP address or host name") }
+        guard isName(host.user, max: 32) else { throw bad("user", "\"\(host.user)\" is not a user name") }
+        guard host.identityFile.hasPrefix("/"), !host.identityFile.contains("\0") else {
+            throw bad("identity_file", "must be an absolute path to the SSH key")
+        }
+        for (field, nic) in [("testbed_nic", host.testbedNic), ("main_interface", host.mainInterface)] {
+            guard nic.isEmpty || isInterface(nic) else { throw bad(field, "\"\(nic)\" is not a network interface name") }
+        }
+        if let problem = ChassisName.problem(with: host.ovn.chassisName) {
+            throw bad("ovn.chassis_name", "\"\(host.ovn.chassisName)\" is not a chassis name: \(problem)")
+        }
+        if let bridge = host.ovn.bridge, !isInterface(bridge) {
+            throw bad("ovn.bridge", "\"\(bridge)\" is not a bridge name")
+        }
+        if let remote = host.ovn.clientOvnRemote, !(remote.hasPrefix("tcp:") || remote.hasPrefix("ssl:")) || remote.count > 300 {
+            throw bad("ovn.client_ovn_remote", "\"\(remote)\" is not an OVN remote such as tcp:10.0.0.1:6642")
+        }
+    }
+
+    static func isAddress(_ text: String) -> Bool {
+        var v4 = in_addr(), v6 = in6_addr()
+        if inet_pton(AF_INET, text, &v4) == 1 || inet_pton(AF_INET6, text, &v6) == 1 { return true }
+        return ChassisName.problem(with: text.lowercased()) == nil
+    }
+
+    static func isName(_ text: String, max: Int) -> Bool {
+        !text.isEmpty && text.utf8.count <= max
+            && text.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5a) || ($0 >= 0x61 && $0 <= 0x7a) || $0 == 0x2d || $0 == 0x5f || $0 == 0x2e }
+            && !text.hasPrefix("-")
+    }
+
+    /// Linux interface names: at most 15 bytes, no '/', no whitespace.
+    static func isInterface(_ text: String) -> Bool {
+        isName(text, max: 15) && text != "." && text != ".."
+    }
+}

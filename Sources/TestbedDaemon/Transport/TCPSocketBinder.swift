@@ -1,0 +1,31 @@
+// The socket constants come through CSystemd (see UnixSocketBinder).
+import CSystemd
+import NIOCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Binds the bridge's TCP listener when systemd does not pass one.
+public enum TCPSocketBinder {
+    /// A listening TCP socket on `address`, named `bridge`.
+    public static func bind(_ address: BridgeAddress) throws(ListenerError) -> Listener {
+        let resolved: SocketAddress
+        do {
+            resolved = try SocketAddress.makeAddressResolvingHost(address.host, port: address.port)
+        } catch {
+            throw ListenerError("cannot resolve the bridge address \(address): \(error)")
+        }
+        let family = resolved.protocol.rawValue
+        let fd = socket(family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { throw ListenerError("cannot create a TCP socket: \(String(cString: strerror(errno)))") }
+        var on: Int32 = 1
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, socklen_t(MemoryLayout<Int32>.size))
+        let bound = resolved.withSockAddr { pointer, size in Glibc.bind(fd, pointer, socklen_t(size)) }
+        guard bound == 0, listen(fd, 256) == 0 else {
+            let reason = String(cString: strerror(errno))
+            close(fd)
+            throw ListenerError("cannot listen on the bridge address \(address): \(reason)")
+        }
+        return Listener(name: "bridge", fd: fd, ownedSocketFile: nil)
+    }
+}
