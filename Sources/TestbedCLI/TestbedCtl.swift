@@ -15,6 +15,7 @@ public struct TestbedCtl: AsyncParsableCommand {
             UpCommand.self, DownCommand.self, SnapshotGroup.self, GenerateArtefactsCommand.self,
             ClearArtefactsCommand.self, TestbedSnapshotCommand.self,
             ActionsCommand.self, LogsCommand.self, CancelCommand.self,
+            ClusterGroup.self, ConfigGroup.self,
         ])
 
     public init() {}

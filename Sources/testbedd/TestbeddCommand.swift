@@ -166,6 +166,7 @@ struct TestbeddCommand: AsyncParsableCommand {
     func effectiveConfiguration() throws -> DaemonConfiguration {
         let workingFolder = FileManager.default.currentDirectoryPath
         var configuration = dev ? DaemonConfiguration.development(in: workingFolder) : DaemonConfiguration()
+        let base = configuration
         if let config {
             try configuration.apply(file: Self.absolute(config, in: workingFolder), required: true)
         } else if !dev {
@@ -176,8 +177,8 @@ struct TestbeddCommand: AsyncParsableCommand {
         }
         if let socket { configuration.socketPath = Self.absolute(socket, in: workingFolder) }
         // A socket moved elsewhere takes its read-only twin along, unless that was placed too.
-        if configuration.readOnlySocketPath == DaemonConfiguration().readOnlySocketPath,
-            configuration.socketPath != DaemonConfiguration().socketPath
+        if configuration.readOnlySocketPath == base.readOnlySocketPath,
+            configuration.socketPath != base.socketPath
         {
             configuration.readOnlySocketPath = DaemonConfiguration.readOnlySocket(beside: configuration.socketPath)
         }

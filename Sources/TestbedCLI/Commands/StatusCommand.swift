@@ -17,9 +17,10 @@ struct StatusCommand: AsyncParsableCommand {
                 connections:  \(status.openConnections)
                 deployments:  \(status.deployments)
                 store:        \(status.store) in \(status.stateDir)
+                mode:         \(status.mode)\(status.mainReachable.map { $0 ? ", main reachable" : ", main unreachable" } ?? "")
                 you:          uid \(session.hello.identity.uid), role \(session.hello.identity.role)
 
-                """
+                """ + status.clusterProblems.map { "problem:      \($0)\n" }.joined()
             }
         }
     }

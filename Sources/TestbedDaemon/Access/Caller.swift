@@ -22,10 +22,11 @@ public struct Caller: Sendable, Hashable {
     /// A bridge peer: no local credentials (uid and gid nobody, pid 0), the reader role
     /// for the few methods the bridge serves, and the chassis its certificate names.
     static func bridge(_ peer: VerifiedPeer, remoteAddress: String) -> Caller {
-        Caller(
-            peer: PeerCredentials(pid: 0, uid: 65534, gid: 65534, groups: []), listener: "bridge", role: .reader,
-            bridgePeer: peer, remoteAddress: remoteAddress)
+        Caller(peer: bridgePeerCredentials, listener: "bridge", role: .reader, bridgePeer: peer, remoteAddress: remoteAddress)
     }
+
+    /// The credentials a bridge connection stands under: nobody's.
+    static let bridgePeerCredentials = PeerCredentials(pid: 0, uid: 65534, gid: 65534, groups: [])
 
     public var uid: UInt32 { peer.uid }
 

@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import NIOCore
 import NIOPosix
@@ -15,6 +16,18 @@ struct BridgeDialer: Sendable {
 
     func call<P: Encodable & Sendable, R: Decodable & Sendable>(
         _ address: BridgeAddress, expecting chassis: String, _ method: String, params: P, as type: R.Type = R.self
+    ) async throws -> R {
+        do {
+            return try await exchange(address, expecting: chassis, method, params: params, as: R.self)
+        } catch let error as RPCError {
+            throw error
+        } catch {
+            throw BridgeError(Self.describe(error, address: address, timeout: timeout))
+        }
+    }
+
+    private func exchange<P: Encodable & Sendable, R: Decodable & Sendable>(
+        _ address: BridgeAddress, expecting chassis: String, _ method: String, params: P, as type: R.Type
     ) async throws -> R {
         let tls = self.tls, isRevoked = self.isRevoked, logger = self.logger, timeout = self.timeout
         let connection = try await RPCConnection.connect(
@@ -34,4 +47,33 @@ struct BridgeDialer: Sendable {
         }
         return try await connection.call(method, params: params, as: R.self)
     }
+}
+
+extension BridgeDialer {
+    /// One sentence for a failed exchange, without NIO's type names.
+    static func describe(_ error: any Error, address: BridgeAddress, timeout: TimeAmount) -> String {
+        switch error {
+        case let error as NIOConnectionError:
+            if let first = error.connectionErrors.first { return describe(first.error, address: address, timeout: timeout) }
+            return "cannot connect to \(address)"
+        case let error as IOError:
+            return "cannot connect to \(address): \(String(cString: strerror(error.errnoCode)))"
+        case ChannelError.connectTimeout:
+            return "no connection to \(address) within \(Double(timeout.nanoseconds) / 1e9) s"
+        case RPCConnectionError.closed:
+            return "\(address) closed the connection without answering (did it refuse this node's certificate, or time out?)"
+        case let error as NIOSSLError:
+            return "TLS with \(address) failed: \(error)"
+        case let error as BoringSSLError:
+            return "TLS with \(address) failed: \(error)"
+        default:
+            return "\(error)"
+        }
+    }
+}
+
+/// A failed bridge exchange, as one sentence.
+struct BridgeError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
 }

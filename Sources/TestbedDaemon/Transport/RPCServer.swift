@@ -122,23 +122,30 @@ public final class RPCServer: Service {
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.allowRemoteHalfClosure, value: true)
             .bind(listener.fd) { channel in
+                // The initializer runs before the channel is registered: it cannot
+                // wait for the handshake. The gate adds the RPC handlers once the
+                // peer is verified, before any byte of the peer's reaches them.
                 channel.eventLoop.makeCompletedFuture {
                     let verified = channel.eventLoop.makePromise(of: VerifiedPeer.self)
+                    verified.futureResult.whenSuccess { peer in
+                        let remote = channel.remoteAddress.map { "\($0)" } ?? "?"
+                        let caller = Caller.bridge(peer, remoteAddress: remote)
+                        do {
+                            try channel.pipeline.syncOperations.addHandlers([
+                                ByteToMessageHandler(FrameDecoder(maxFrameBytes: maxFrameBytes)),
+                                MessageToByteHandler(FrameEncoder()),
+                                ConnectionHandler(methods: bridge.methods, caller: caller, policy: policy, logger: logger),
+                            ])
+                            logger.debug("bridge: peer verified", metadata: ["chassis": "\(peer.chassis)", "remote": "\(remote)"])
+                        } catch {
+                            channel.close(promise: nil)
+                        }
+                    }
                     try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: bridge.tls.serverContext))
                     try channel.pipeline.syncOperations.addHandler(PeerCertificateGate(
                         expecting: nil, isRevoked: bridge.isRevoked, verified: verified, logger: logger,
                         handshakeTimeout: PeerCertificateGate.handshakeTimeout))
-                    return verified.futureResult
-                }.flatMap { $0 }.flatMapThrowing { peer in
-                    let remote = channel.remoteAddress.map { "\($0)" } ?? "?"
-                    let caller = Caller.bridge(peer, remoteAddress: remote)
-                    try channel.pipeline.syncOperations.addHandlers([
-                        ByteToMessageHandler(FrameDecoder(maxFrameBytes: maxFrameBytes)),
-                        MessageToByteHandler(FrameEncoder()),
-                        ConnectionHandler(methods: bridge.methods, caller: caller, policy: policy, logger: logger),
-                    ])
-                    logger.debug("bridge: peer verified", metadata: ["chassis": "\(peer.chassis)", "remote": "\(remote)"])
-                    return Connection(channel: channel, peer: caller.peer)
+                    return Connection(channel: channel, peer: Caller.bridgePeerCredentials)
                 }
             }
     }
