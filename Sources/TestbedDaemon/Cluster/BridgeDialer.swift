@@ -34,7 +34,7 @@ struct BridgeDialer: Sendable {
             host: address.host, port: address.port, connectTimeout: timeout
         ) { channel in
             let verified = channel.eventLoop.makePromise(of: VerifiedPeer.self)
-            try channel.pipeline.syncOperations.addHandler(try NIOSSLClientHandler(context: tls.clientContext, serverHostname: chassis))
+            try channel.pipeline.syncOperations.addHandler(try NIOSSLClientHandler(context: tls.clientContext, serverHostname: nil))
             try channel.pipeline.syncOperations.addHandler(
                 PeerCertificateGate(
                     expecting: chassis, isRevoked: isRevoked, verified: verified, logger: logger, handshakeTimeout: timeout))

@@ -45,7 +45,9 @@ public struct BridgeTLS: Sendable {
             var client = TLSConfiguration.makeClientConfiguration()
             client.certificateChain = [.certificate(nodeCertificate)]
             client.privateKey = .privateKey(key)
-            client.certificateVerification = .fullVerification
+            // The chain is TLS's to check; the name is the gate's (PeerCertificateGate), which
+            // compares it with the chassis expected and says what it found instead.
+            client.certificateVerification = .noHostnameVerification
             client.trustRoots = .certificates(trusted)
             client.minimumTLSVersion = .tlsv12
             serverContext = try NIOSSLContext(configuration: server)

@@ -102,10 +102,11 @@ final class PeerCertificateGate: ChannelInboundHandler, RemovableChannelHandler 
 
     private func refuse(_ error: any Error, context: ChannelHandlerContext) {
         timeout?.cancel()
-        if !settled {
+        // Dialing, the caller reports the failure (once per change); serving, each refusal is logged.
+        if !settled && expected == nil {
             logger.notice("bridge: refused a peer", metadata: [
                 "remote": "\(context.remoteAddress.map { "\($0)" } ?? "?")",
-                "expected_chassis": "\(expected ?? "any")", "reason": "\(error)",
+                "reason": "\(error)",
             ])
         }
         settle(.failure(error))

@@ -7,10 +7,19 @@ final class Sandbox: @unchecked Sendable {
 
     init() throws {
         path = "/tmp/tbi-" + String(UInt64.random(in: 0...UInt64.max), radix: 36)
+        owned = true
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     }
 
-    deinit { try? FileManager.default.removeItem(atPath: path) }
+    private let owned: Bool
+
+    /// A handle on an existing sandbox folder, which it does not remove.
+    init(reusing path: String) {
+        self.path = path
+        owned = false
+    }
+
+    deinit { if owned { try? FileManager.default.removeItem(atPath: path) } }
 
     var socket: String { path + "/d.sock" }
     var state: String { path + "/state" }
