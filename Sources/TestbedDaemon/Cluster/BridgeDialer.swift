@@ -62,10 +62,8 @@ extension BridgeDialer {
             return "no connection to \(address) within \(Double(timeout.nanoseconds) / 1e9) s"
         case RPCConnectionError.closed:
             return "\(address) closed the connection without answering (did it refuse this node's certificate, or time out?)"
-        case let error as NIOSSLError:
-            return "TLS with \(address) failed: \(error)"
-        case let error as BoringSSLError:
-            return "TLS with \(address) failed: \(error)"
+        case is NIOSSLError, is BoringSSLError:
+            return "TLS with \(address) failed: \(TLSFailure.describe(error))"
         default:
             return "\(error)"
         }

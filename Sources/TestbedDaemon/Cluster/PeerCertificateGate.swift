@@ -106,7 +106,7 @@ final class PeerCertificateGate: ChannelInboundHandler, RemovableChannelHandler 
         if !settled && expected == nil {
             logger.notice("bridge: refused a peer", metadata: [
                 "remote": "\(context.remoteAddress.map { "\($0)" } ?? "?")",
-                "reason": "\(error)",
+                "reason": "\(error is PKIError ? "\(error)" : TLSFailure.describe(error))",
             ])
         }
         settle(.failure(error))

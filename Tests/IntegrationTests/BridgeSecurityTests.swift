@@ -1,0 +1,227 @@
+import Crypto
+import Foundation
+import NIOSSL
+import Testing
+import TestbedPKI
+import TestbedProtocol
+import X509
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The bridge admits only TLS peers whose certificate chains to the cluster
+/// CA, is current, unrevoked, names one chassis, and then only to the peer
+/// methods, as that chassis.
+@Suite struct BridgeSecurityTests {
+    /// A CA and a main with its bridge open.
+    struct Bridge {
+        let sandbox: Sandbox
+        let pki: TestPKI
+        let main: ClusterDaemon
+        var caFile: String { CertificateAuthority.certificatePath(in: pki.caFolder) }
+
+        static func start() async throws -> Bridge {
+            let sandbox = try Sandbox()
+            let pki = try await TestPKI.make(in: sandbox)
+            let main = try await ClusterDaemon.start("main", in: sandbox, pki: try await pki.issue("main"), mode: ["main"])
+            return Bridge(sandbox: sandbox, pki: pki, main: main)
+        }
+
+        func client(_ credentials: String?) -> BridgeTestClient {
+            BridgeTestClient(port: main.bridgePort, credentials: credentials, caFile: caFile)
+        }
+
+        /// The main still serves a valid peer, and its process is alive.
+        func expectStillServing() async throws {
+            let hello: HelloResult = try await client(try await pki.issue("probe", folderName: "probe-\(UUID().uuidString.prefix(6))")).call(RPCMethod.hello)
+            #expect(hello.identity.role == "peer:probe")
+            #expect(main.daemon.child.exitStatus == nil)
+        }
+
+        func stop() async { try? await main.stop() }
+
+        /// The main logged a refused peer for `reason`.
+        func expectRefusalLogged(_ reason: String) async throws {
+            try await eventually("the main logs the refusal (\(reason))", timeout: .seconds(10)) {
+                main.log.split(separator: "\n").contains { $0.contains("bridge: refused a peer") && $0.contains(reason) }
+            }
+        }
+    }
+
+    static func host(_ chassis: String) -> HostDescription {
+        HostDescription(
+            ip: "127.0.0.1", user: "root", identityFile: "/root/.ssh/id_ed25519", testbedNic: "eth1",
+            mainInterface: "eth0", isMainHost: false, ovn: .init(chassisName: chassis))
+    }
+
+    @Test func aValidPeerGetsThePeerMethodsAndNothingElse() async throws {
+        let bridge = try await Bridge.start()
+        defer { Task { await bridge.stop() } }
+        let peer = bridge.client(try await bridge.pki.issue("node2"))
+        let hello: HelloResult = try await peer.call(RPCMethod.hello)
+        #expect(hello.identity.role == "peer:node2")
+        #expect(hello.mode == "main")
+        let _: EmptyResult = try await peer.call(RPCMethod.ping)
+        let status: HostStatus = try await peer.call(RPCMethod.hostStatus)
+        #expect(status.chassis == "main")
+        for method in [RPCMethod.deploymentList, RPCMethod.serverStatus, RPCMethod.clusterStatus, RPCMethod.clusterEvict, "no.such.method"] {
+            await #expect(throws: RPCError.self) {
+                let _: JSONValue = try await peer.call(method)
+            }
+            do {
+                let _: JSONValue = try await peer.call(method)
+            } catch let error as RPCError {
+                #expect(error.code == .permissionDenied, "\(method): \(error)")
+                #expect(error.message.contains("over the bridge"))
+            }
+        }
+    }
+
+    @Test func plaintextIsRefused() async throws {
+        let bridge = try await Bridge.start()
+        defer { Task { await bridge.stop() } }
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = UInt16(bridge.main.bridgePort).bigEndian
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        #expect(connected == 0)
+        let request = Array(#"{"jsonrpc":"2.0","id":1,"method":"rpc.ping"}"#.utf8)
+        let frame = withUnsafeBytes(of: UInt32(request.count).bigEndian, Array.init) + request
+        #expect(write(fd, frame, frame.count) == frame.count)
+        var timeout = timeval(tv_sec: 5, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var received: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let n = read(fd, &buffer, buffer.count)
+            if n <= 0 { break }
+            received += buffer[..<n]
+        }
+        // At most a TLS alert (content type 21), never a JSON-RPC answer; then the connection closes.
+        #expect(received.isEmpty || received[0] == 21, "\(received.prefix(16))")
+        #expect(!String(decoding: received, as: UTF8.self).contains("jsonrpc"))
+        try await bridge.expectRefusalLogged("does not speak TLS")
+        try await bridge.expectStillServing()
+    }
+
+    @Test func aPeerWithoutACertificateIsRefused() async throws {
+        let bridge = try await Bridge.start()
+        defer { Task { await bridge.stop() } }
+        await #expect(throws: (any Error).self) {
+            let _: EmptyResult = try await bridge.client(nil).call(RPCMethod.ping)
+        }
+        try await bridge.expectRefusalLogged("presented no certificate")
+        try await bridge.expectStillServing()
+    }
+
+    @Test func aCertificateFromAnotherCAIsRefused() async throws {
+        let bridge = try await Bridge.start()
+        defer { Task { await bridge.stop() } }
+        let other = try await TestPKI.make(in: bridge.sandbox, name: "other-ca")
+        let stranger = try await other.issue("node2")
+        await #expect(throws: (any Error).self) {
+            let _: EmptyResult = try await bridge.client(stranger).call(RPCMethod.ping)
+        }
+        await #expect(throws: (any Error).self) {
+            let _: JoinResult = try await bridge.client(stranger).call(
+                RPCMethod.clusterJoin, params: JoinParams(host: Self.host("node2"), bridgePort: 1))
+        }
+        #expect(try bridge.main.configuredMembers()["node2"] == nil)
+        try await bridge.expectRefusalLogged("not signed by the cluster CA")
+        try await bridge.expectStillServing()
+    }
+
+    @Test func anExpiredCertificateIsRefused() async throws {
+        let bridge = try await Bridge.start()
+        defer { Task { await bridge.stop() } }
+        // Signed by the right CA, valid for one day, ten days ago.
+        let authority = try CertificateAuthority.load(from: bridge.pki.caFolder)
+        let key = Certificate.PrivateKey(P256.Signing.PrivateKey())
+        let expired = try authority.issue(
+            chassis: try ChassisName("node2"), publicKey: key.publicKey, days: 1, notBefore: Date().addingTimeInterval(-10 * 86400))
+        let folder = bridge.sandbox.path + "/expired"
+        try PKIFiles.makeFolder(folder, mode: 0o755)
+        try PKIFiles.write(try key.serializeAsPEM().pemString, to: NodeCredentials.keyPath(in: folder), mode: 0o600, force: false)
+        try PKIFiles.write(try CertificateAuthority.pem(expired), to: NodeCredentials.certificatePath(in: folder), mode: 0o644, force: false)
+        await #expect(throws: (any Error).self) {
+            let _: EmptyResult = try await bridge.client(folder).call(RPCMethod.ping)
+        }
+        try await bridge.expectRefusalLogged("did not verify against the cluster CA")
+        // The same CA, one day of validity from now: admitted. Only the dates differed.
+        let current = try authority.issue(chassis: try ChassisName("node2"), publicKey: key.publicKey, days: 1)
+        try PKIFiles.write(try CertificateAuthority.pem(current), to: NodeCredentials.certificatePath(in: folder), mode: 0o644, force: true)
+        let _: EmptyResult = try await bridge.client(folder).call(RPCMethod.ping)
+        try await bridge.expectStillServing()
+    }
+
+    @Test func aPeerMayActOnlyAsTheChassisItsCertificateNames() async throws {
+        let bridge = try await Bridge.start()
+        defer { Task { await bridge.stop() } }
+        let node2 = bridge.client(try await bridge.pki.issue("node2"))
+        do {
+            let _: JoinResult = try await node2.call(RPCMethod.clusterJoin, params: JoinParams(host: Self.host("node1"), bridgePort: 4000))
+            Issue.record("node2 joined as node1")
+        } catch let error as RPCError {
+            #expect(error.code == .permissionDenied)
+            #expect(error.message.contains("certificate names chassis node2"))
+        }
+        do {
+            let _: JoinResult = try await node2.call(RPCMethod.clusterJoin, params: JoinParams(host: Self.host("main"), bridgePort: 4000))
+            Issue.record("node2 joined as the main")
+        } catch let error as RPCError {
+            #expect(error.code == .permissionDenied)
+        }
+        #expect(try bridge.main.configuredMembers()["node1"] == nil)
+        #expect(try bridge.main.configuredMembers()["main"]?["is_main_host"] as? Bool == true)
+        // Not a member: a heartbeat is told to join first.
+        do {
+            let _: EmptyResult = try await node2.call(RPCMethod.clusterHeartbeat)
+            Issue.record("a heartbeat from a non-member was accepted")
+        } catch let error as RPCError {
+            #expect(error.code == .notFound)
+        }
+        // A bad host.json is refused with the field named, and nothing is written.
+        var bad = Self.host("node2")
+        bad.identityFile = "relative/key"
+        do {
+            let _: JoinResult = try await node2.call(RPCMethod.clusterJoin, params: JoinParams(host: bad, bridgePort: 4000))
+            Issue.record("a relative identity_file was accepted")
+        } catch let error as RPCError {
+            #expect(error.code == .invalidParams)
+            #expect(error.message.contains("host.identity_file"))
+        }
+        #expect(try bridge.main.configuredMembers()["node2"] == nil)
+        // Its own name works, and it may then leave.
+        let joined: JoinResult = try await node2.call(RPCMethod.clusterJoin, params: JoinParams(host: Self.host("node2"), bridgePort: 4000))
+        #expect(joined.mainChassis == "main")
+        #expect(joined.ovnRemote == "tcp:127.0.0.1:6642")
+        #expect(try bridge.main.configuredMembers()["node2"] != nil)
+        let _: EmptyResult = try await node2.call(RPCMethod.clusterLeave)
+        #expect(try bridge.main.configuredMembers()["node2"] == nil)
+    }
+
+    @Test func aRevokedCertificateIsRefused() async throws {
+        let bridge = try await Bridge.start()
+        defer { Task { await bridge.stop() } }
+        let credentials = try await bridge.pki.issue("node2")
+        let node2 = bridge.client(credentials)
+        let _: JoinResult = try await node2.call(RPCMethod.clusterJoin, params: JoinParams(host: Self.host("node2"), bridgePort: 4000))
+        let evict = try await ProcessRun.run(Binaries.testbedctl, ["--socket", bridge.main.socket, "--json", "cluster", "evict", "node2"])
+        #expect(evict.status == 0, "\(evict.stderr)")
+        let serial = try NodeCertificateRules.serial(of: CertificateAuthority.loadCertificate(
+            NodeCredentials.certificatePath(in: credentials), what: "certificate"))
+        #expect(evict.stdout.contains(serial))
+        await #expect(throws: (any Error).self) {
+            let _: EmptyResult = try await node2.call(RPCMethod.ping)
+        }
+        #expect(bridge.main.log.contains("(serial \(serial)) is revoked"))
+        // A new certificate for the same chassis is a new serial: it is admitted.
+        let reissued = try await bridge.pki.issue("node2", folderName: "node2-reissued")
+        let _: EmptyResult = try await bridge.client(reissued).call(RPCMethod.ping)
+    }
+}
