@@ -120,8 +120,10 @@ public struct Daemon: Sendable {
         let adminGID = AccessPolicy.resolveGroup(configuration.adminGroup)
         let activatedListeners = passed
         let configuration = self.configuration
-        let activatedBridge = passed.contains { $0.name == "bridge" }
-        let bridgeAddress = activatedBridge ? configuration.bridgeListen ?? BridgeAddress(host: "0.0.0.0") : configuration.bridgeListen
+        let passedBridge = passed.first { $0.name == "bridge" }
+        let activatedBridge = passedBridge != nil
+        let bridgeAddress = passedBridge.map { TCPSocketBinder.localAddress(of: $0.fd) ?? BridgeAddress(host: "0.0.0.0") }
+            ?? configuration.bridgeListen
         let cluster = try Self.clusterNode(
             configuration: configuration, bridgeAddress: bridgeAddress, blockingPool: blockingPool, logger: logger)
         let makeListeners: @Sendable () throws -> [Listener] = {

@@ -1,4 +1,6 @@
 import Foundation
+import TestbedPKI
+import TestbedProtocol
 import Testing
 #if canImport(Glibc)
 import Glibc
@@ -40,5 +42,36 @@ import Glibc
         #expect(try await daemon.stop() == 0)
         #expect(daemon.log.contains("ready"))
         #expect(daemon.log.contains("sockets from systemd"))
+    }
+}
+
+/// The bridge passed by systemd (`testbedd-bridge.socket`, FileDescriptorName=bridge).
+@Suite struct BridgeSocketActivationTests {
+    @Test func aBridgeSocketFromSystemdIsServedWithTLSAndKeepsTheDaemonFromIdling() async throws {
+        let sandbox = try Sandbox()
+        let pki = try await TestPKI.make(in: sandbox)
+        let credentials = try await pki.issue("main")
+        let port = try freePort()
+        let daemon = try DaemonProcess(
+            executable: SocketActivationTests.activator,
+            arguments: [
+                "--listen=\(sandbox.socket)", "--listen=127.0.0.1:\(port)", "--fdname=rw:bridge",
+                Binaries.testbedd, "main", "--state-dir", sandbox.state, "--socket", sandbox.path + "/unused.sock",
+                "--ro-socket", "", "--pki-dir", credentials, "--idle-timeout", "0.2", "--log-level", "debug",
+            ],
+            socket: sandbox.socket, logPath: sandbox.path + "/activate.log")
+        let status = try await ProcessRun.run(Binaries.testbedctl, ["cluster", "status", "--json", "--socket", sandbox.socket])
+        #expect(status.status == 0, "\(status.stderr)\n\(daemon.log)")
+        let object = try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any]
+        #expect(object?["bridge"] as? String == "127.0.0.1:\(port)")
+        let peer = BridgeTestClient(
+            port: port, credentials: try await pki.issue("node1"), caFile: CertificateAuthority.certificatePath(in: pki.caFolder))
+        let hello: HelloResult = try await peer.call(RPCMethod.hello)
+        #expect(hello.identity.role == "peer:node1")
+        // A node with cluster duties never exits when idle, however short idle_timeout is.
+        #expect(daemon.log.contains("never exits when idle"))
+        try await Task.sleep(for: .milliseconds(600))
+        #expect(daemon.child.exitStatus == nil, "\(daemon.log)")
+        #expect(try await daemon.stop() == 0)
     }
 }

@@ -29,3 +29,36 @@ public enum TCPSocketBinder {
         return Listener(name: "bridge", fd: fd, ownedSocketFile: nil)
     }
 }
+
+extension TCPSocketBinder {
+    /// The address a listening TCP socket is bound to (for a socket systemd passed).
+    public static func localAddress(of fd: Int32) -> BridgeAddress? {
+        var storage = sockaddr_storage()
+        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        let ok = withUnsafeMutablePointer(to: &storage) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) == 0 }
+        }
+        guard ok else { return nil }
+        var text = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN) + 1)
+        switch Int32(storage.ss_family) {
+        case AF_INET:
+            return withUnsafePointer(to: &storage) {
+                $0.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { address in
+                    var raw = address.pointee.sin_addr
+                    inet_ntop(AF_INET, &raw, &text, socklen_t(text.count))
+                    return BridgeAddress(host: String(cString: text), port: Int(UInt16(bigEndian: address.pointee.sin_port)))
+                }
+            }
+        case AF_INET6:
+            return withUnsafePointer(to: &storage) {
+                $0.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { address in
+                    var raw = address.pointee.sin6_addr
+                    inet_ntop(AF_INET6, &raw, &text, socklen_t(text.count))
+                    return BridgeAddress(host: String(cString: text), port: Int(UInt16(bigEndian: address.pointee.sin6_port)))
+                }
+            }
+        default:
+            return nil
+        }
+    }
+}
