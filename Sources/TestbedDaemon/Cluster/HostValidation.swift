@@ -31,6 +31,8 @@ enum HostValidation {
     static func isAddress(_ text: String) -> Bool {
         var v4 = in_addr(), v6 = in6_addr()
         if inet_pton(AF_INET, text, &v4) == 1 || inet_pton(AF_INET6, text, &v6) == 1 { return true }
+        // A host name's last label is never all digits: 10.0.0.300 is a bad address, not a name.
+        guard let last = text.split(separator: ".").last, !last.allSatisfy(\.isNumber) else { return false }
         return ChassisName.problem(with: text.lowercased()) == nil
     }
 

@@ -29,13 +29,14 @@ final class ClusterDaemon: Sendable {
     /// Starts a daemon named `chassis` (its folder `sandbox/chassis`) with `pki` as its certificates.
     static func start(
         _ chassis: String, in sandbox: Sandbox, pki: String, mode: [String], bridgePort: Int? = nil,
-        extra: [String] = [], environment: [String: String] = [:], folderName: String? = nil
+        extra: [String] = [], environment: [String: String] = [:], folderName: String? = nil, socketGroup: String = ""
     ) async throws -> ClusterDaemon {
         let folder = sandbox.path + "/" + (folderName ?? chassis)
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let port = try bridgePort ?? freePort()
         let arguments = mode + [
-            "--socket", folder + "/d.sock", "--ro-socket", "", "--socket-group", "",
+            "--socket", folder + "/d.sock", "--ro-socket", "", "--socket-group", socketGroup,
+            "--admin-group", String(TestUser.adminGroup),
             "--state-dir", folder + "/state", "--pki-dir", pki, "--log-level", "debug",
             "--bridge-listen", "127.0.0.1:\(port)", "--heartbeat-interval", interval,
         ] + extra
