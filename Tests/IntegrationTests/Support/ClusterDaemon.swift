@@ -38,8 +38,8 @@ final class ClusterDaemon: Sendable {
             "--socket", folder + "/d.sock", "--ro-socket", "", "--socket-group", socketGroup,
             "--admin-group", String(TestUser.adminGroup),
             "--state-dir", folder + "/state", "--pki-dir", pki, "--log-level", "debug",
-            "--bridge-listen", "127.0.0.1:\(port)", "--heartbeat-interval", interval,
-        ] + extra
+            "--bridge-listen", "127.0.0.1:\(port)",
+        ] + (extra.contains("--heartbeat-interval") ? [] : ["--heartbeat-interval", interval]) + extra
         let daemon = try DaemonProcess(
             arguments: arguments, socket: folder + "/d.sock",
             logPath: folder + "/testbedd-\(UUID().uuidString.prefix(6)).log", environment: environment)
