@@ -68,7 +68,8 @@ public struct MemberStatus: Codable, Sendable, Hashable {
     public var lastSeen: Date?
     /// Consecutive failed checks.
     public var misses: Int
-    /// `self` (the main), `healthy`, or `missing` (failed its last check).
+    /// `self` (the main), `healthy`, `missing` (failed its last check), or
+    /// `unchecked` (not heard from since the main started).
     public var state: String
 
     public init(chassis: String, address: String, lastSeen: Date?, misses: Int, state: String) {

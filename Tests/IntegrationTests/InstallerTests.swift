@@ -15,7 +15,7 @@ import Testing
         #expect(first.stdout.contains("install: installed /usr/local/bin/testbedd"))
         for path in [
             "/usr/local/bin/testbedd", "/usr/local/bin/testbedctl", "/etc/systemd/system/testbedd.socket",
-            "/etc/systemd/system/testbedd-ro.socket", "/etc/systemd/system/testbedd.service",
+            "/etc/systemd/system/testbedd-ro.socket", "/etc/systemd/system/testbedd-bridge.socket", "/etc/systemd/system/testbedd.service",
             "/etc/sysusers.d/testbedos.conf", "/usr/local/share/doc/testbedos/security.md",
         ] {
             #expect(FileManager.default.fileExists(atPath: root + path), "\(path)")

@@ -15,7 +15,7 @@ import Glibc
     @Test func theShippedUnitsPassSystemdAnalyzeVerify() async throws {
         let sandbox = try Sandbox()
         var paths: [String] = []
-        for unit in ["testbedd.socket", "testbedd-ro.socket", "testbedd.service"] {
+        for unit in ["testbedd.socket", "testbedd-ro.socket", "testbedd-bridge.socket", "testbedd.service"] {
             var text = try String(contentsOfFile: Self.repository + "/systemd/" + unit, encoding: .utf8)
             // verify checks that ExecStart= exists: point it at the build.
             text = text.replacingOccurrences(of: "/usr/local/bin/testbedd", with: Binaries.testbedd)

@@ -67,7 +67,7 @@ public final class ClusterNode: Sendable {
             return MemberStatus(
                 chassis: member.chassis, address: own ? "" : member.record?.address ?? "",
                 lastSeen: own ? nil : member.health.lastSeen, misses: member.health.misses,
-                state: own ? "self" : member.health.misses > 0 ? "missing" : "healthy")
+                state: own ? "self" : member.health.misses > 0 ? "missing" : member.health.lastSeen == nil ? "unchecked" : "healthy")
         } : []
         var main: MainLinkStatus?
         if case .client(let address) = mode {

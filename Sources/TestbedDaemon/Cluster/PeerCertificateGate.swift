@@ -104,10 +104,9 @@ final class PeerCertificateGate: ChannelInboundHandler, RemovableChannelHandler 
         timeout?.cancel()
         // Dialing, the caller reports the failure (once per change); serving, each refusal is logged.
         if !settled && expected == nil {
-            logger.notice("bridge: refused a peer", metadata: [
-                "remote": "\(context.remoteAddress.map { "\($0)" } ?? "?")",
-                "reason": "\(error is PKIError ? "\(error)" : TLSFailure.describe(error))",
-            ])
+            let remote = context.remoteAddress.map { "\($0)" } ?? "an unknown address"
+            let reason = error is PKIError ? "\(error)" : TLSFailure.describe(error)
+            logger.notice("bridge: refused a peer from \(remote): \(reason)")
         }
         settle(.failure(error))
         context.close(promise: nil)
