@@ -13,8 +13,11 @@ public enum PKIFiles {
             throw PKIError("\(path) already exists; pass --force to replace it")
         }
         let folder = (path as NSString).deletingLastPathComponent
-        let temporary = (folder.isEmpty ? "." : folder) + "/.\((path as NSString).lastPathComponent).\(getpid()).tmp"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode)
+        // A fresh name, created exclusively: in a folder others may write to, nobody
+        // can have opened it beforehand to read the key written into it.
+        let suffix = String(UInt64.random(in: 0...UInt64.max), radix: 36)
+        let temporary = (folder.isEmpty ? "." : folder) + "/.\((path as NSString).lastPathComponent).\(suffix).tmp"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode)
         guard fd >= 0 else { throw PKIError("cannot write \(path): \(String(cString: strerror(errno)))") }
         let bytes = Array(text.utf8)
         var written = 0

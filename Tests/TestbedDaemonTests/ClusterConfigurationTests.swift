@@ -100,7 +100,8 @@ import TestbedProtocol
         try HostValidation.check(ipv6, prefix: "")
         let broken: [(WritableKeyPath<HostDescription, String>, String, String)] = [
             (\.ip, "10.0.0.300", "ip"), (\.ip, "a b", "ip"), (\.user, "", "user"), (\.user, "-root", "user"),
-            (\.identityFile, "id_rsa", "identity_file"), (\.testbedNic, "eth0/1", "testbed_nic"),
+            (\.identityFile, "id_rsa", "identity_file"), (\.identityFile, "/root/.ssh/id\nProxyCommand x", "identity_file"),
+            (\.testbedNic, "eth0/1", "testbed_nic"),
             (\.mainInterface, "a-very-long-interface", "main_interface"), (\.ovn.chassisName, "Node 1", "ovn.chassis_name"),
         ]
         for (field, value, name) in broken {

@@ -38,8 +38,7 @@ extension ClusterNode {
         guard registry.isMember(peer.chassis), peer.chassis != chassis else {
             throw RPCError(.notFound, "chassis \(peer.chassis) is not a member of this cluster; join first (cluster.join)")
         }
-        let (_, previous) = registry.recordCheck(peer.chassis, succeeded: true)
-        if previous > 0 { logger.notice("cluster: \(peer.chassis) is back after \(previous) missed checks") }
+        registry.recordHeartbeat(peer.chassis)
     }
 
     /// `cluster.leave` from `peer`. Blocks on disk.

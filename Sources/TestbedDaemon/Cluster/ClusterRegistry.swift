@@ -264,6 +264,15 @@ public final class ClusterRegistry: Sendable {
         }
     }
 
+    /// Records a heartbeat from `chassis`: it is seen, but only the main's own
+    /// checks count misses.
+    func recordHeartbeat(_ chassis: String) {
+        state.withLock { state in
+            guard state.hosts[chassis] != nil else { return }
+            state.health[chassis, default: Health()].lastSeen = clock.now()
+        }
+    }
+
     /// Makes the main's own entry match its host.json (at start-up).
     func ensureOwnEntry() throws(RPCError) {
         guard let host = self.host else { return }

@@ -9,6 +9,17 @@ enum HostValidation {
         func bad(_ field: String, _ message: String) -> RPCError {
             .invalidParams(field: prefix + field, "\(prefix + field): \(message)")
         }
+        let texts: [(String, String?)] = [
+            ("ip", host.ip), ("user", host.user), ("identity_file", host.identityFile), ("testbed_nic", host.testbedNic),
+            ("main_interface", host.mainInterface), ("ovn.chassis_name", host.ovn.chassisName), ("ovn.bridge", host.ovn.bridge),
+            ("ovn.client_ovn_remote", host.ovn.clientOvnRemote),
+        ]
+        for (field, text) in texts {
+            guard let text else { continue }
+            guard text.utf8.count <= 4096, !text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7f }) else {
+                throw bad(field, "must be at most 4096 bytes, without control characters")
+            }
+        }
         guard isAddress(host.ip) else { throw bad("ip", "\"\(host.ip)\" is not an IP address or host name") }
         guard isName(host.user, max: 32) else { throw bad("user", "\"\(host.user)\" is not a user name") }
         guard host.identityFile.hasPrefix("/"), !host.identityFile.contains("\0") else {
