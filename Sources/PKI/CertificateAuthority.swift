@@ -10,6 +10,14 @@ public struct CertificateAuthority: Sendable {
     /// The CA certificate, which every node trusts.
     public let certificate: Certificate
     private let key: Certificate.PrivateKey
+    /// The folder it was loaded from or created in, which holds its index of issued names.
+    public private(set) var folder: String?
+
+    private init(certificate: Certificate, key: Certificate.PrivateKey, folder: String? = nil) {
+        self.certificate = certificate
+        self.key = key
+        self.folder = folder
+    }
 
     /// The CA certificate's file in a PKI folder.
     public static func certificatePath(in folder: String) -> String { folder + "/ca.pem" }
@@ -45,8 +53,9 @@ public struct CertificateAuthority: Sendable {
                 throw PKIError("\(path) already exists: this host already has a cluster CA (pass --force to replace it, which invalidates every certificate it issued)")
             }
         }
-        let authority: CertificateAuthority
+        var authority: CertificateAuthority
         do { authority = try create() } catch { throw PKIError("cannot create the CA: \(error)") }
+        authority.folder = folder
         try PKIFiles.write(try authority.keyPEM(), to: keyPath, mode: 0o600, force: true)
         try PKIFiles.write(try Self.pem(authority.certificate), to: certificatePath, mode: 0o644, force: true)
         return authority
@@ -63,7 +72,19 @@ public struct CertificateAuthority: Sendable {
         guard key.publicKey == certificate.publicKey else {
             throw PKIError("the CA key at \(keyPath(in: folder)) does not belong to the certificate at \(certificatePath(in: folder))")
         }
-        return CertificateAuthority(certificate: certificate, key: key)
+        return CertificateAuthority(certificate: certificate, key: key, folder: folder)
+    }
+
+    /// Throws when `chassis` already has a certificate from this CA, unless `force`.
+    func checkNotIssued(_ chassis: ChassisName, force: Bool) throws(PKIError) {
+        guard let folder else { return }
+        try IssuedIndex(caFolder: folder).checkNotIssued(chassis, force: force)
+    }
+
+    /// Records that `certificate` was issued.
+    func recordIssued(_ certificate: Certificate) throws(PKIError) {
+        guard let folder, let name = NodeCertificateRules.commonNames(of: certificate).first else { return }
+        try IssuedIndex(caFolder: folder).record(try ChassisName(name), serial: NodeCertificateRules.serial(of: certificate))
     }
 
     /// A node certificate for `chassis` and `publicKey`, valid from `notBefore` for `days`.

@@ -16,8 +16,10 @@ public enum NodeCredentials {
         chassis: ChassisName, by authority: CertificateAuthority, into folder: String, days: Int = 825, force: Bool
     ) throws(PKIError) -> Certificate {
         try refuseExisting([certificatePath(in: folder), keyPath(in: folder)], force: force)
+        try authority.checkNotIssued(chassis, force: force)
         let key = Certificate.PrivateKey(P256.Signing.PrivateKey())
         let certificate = try authority.issue(chassis: chassis, publicKey: key.publicKey, days: days)
+        try authority.recordIssued(certificate)
         try PKIFiles.makeFolder(folder, mode: 0o755)
         try PKIFiles.write(try pem(key), to: keyPath(in: folder), mode: 0o600, force: true)
         try PKIFiles.write(try CertificateAuthority.pem(certificate), to: certificatePath(in: folder), mode: 0o644, force: true)
@@ -62,7 +64,10 @@ public enum NodeCredentials {
         do { request = try CertificateSigningRequest(pemEncoded: text) } catch {
             throw PKIError("\(requestPath) is not a PEM certificate signing request: \(error)")
         }
+        let names = NodeCertificateRules.commonNames(in: request.subject)
+        if names.count == 1 { try authority.checkNotIssued(try ChassisName(names[0]), force: force) }
         let certificate = try authority.sign(request, days: days)
+        try authority.recordIssued(certificate)
         try PKIFiles.write(try CertificateAuthority.pem(certificate), to: outputPath, mode: 0o644, force: true)
         return certificate
     }

@@ -138,14 +138,25 @@ public struct ClusterStatus: Codable, Sendable, Hashable {
     public var main: MainLinkStatus?
     /// Files that could not be read or written, certificates that do not load: one sentence each.
     public var problems: [String]
+    /// When this node's bridge certificate expires.
+    public var certificateExpires: Date?
 
-    public init(mode: String, chassis: String?, bridge: String?, members: [MemberStatus], main: MainLinkStatus?, problems: [String]) {
+    public init(
+        mode: String, chassis: String?, bridge: String?, members: [MemberStatus], main: MainLinkStatus?, problems: [String],
+        certificateExpires: Date? = nil
+    ) {
         self.mode = mode
         self.chassis = chassis
         self.bridge = bridge
         self.members = members
         self.main = main
         self.problems = problems
+        self.certificateExpires = certificateExpires
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case mode, chassis, bridge, members, main, problems
+        case certificateExpires = "certificate_expires"
     }
 }
 

@@ -68,17 +68,22 @@ public struct Daemon: Sendable {
                 throw ConfigurationError("client mode needs main_chassis (--main-chassis): the chassis the main's certificate must name")
             }
         }
+        // Without valid credentials the bridge stays off, the daemon still serves
+        // its local users, and the problem is reported: never a restart loop.
         var tls: BridgeTLS?
+        var tlsProblem: String?
         if bridgeAddress != nil {
             do {
                 tls = try BridgeTLS(pkiDirectory: configuration.pkiDirectory)
             } catch {
-                throw ConfigurationError("the bridge needs this node's certificate: \(error)")
+                tlsProblem = "the bridge is off: \(error)"
+                logger.error("cluster: the bridge is off: \(error)")
             }
         }
         let node = ClusterNode(
-            mode: mode, registry: registry, tls: tls, bridgeAddress: bridgeAddress, configuration: configuration,
-            blockingPool: blockingPool, logger: logger)
+            mode: mode, registry: registry, tls: tls, bridgeAddress: tls == nil ? nil : bridgeAddress,
+            configuration: configuration, blockingPool: blockingPool, logger: logger)
+        registry.setProblem("bridge", tlsProblem)
         node.prepare()
         return node
     }
@@ -126,10 +131,15 @@ public struct Daemon: Sendable {
             ?? configuration.bridgeListen
         let cluster = try Self.clusterNode(
             configuration: configuration, bridgeAddress: bridgeAddress, blockingPool: blockingPool, logger: logger)
+        let bridgeServed = cluster.tls != nil
         let makeListeners: @Sendable () throws -> [Listener] = {
             if activated {
-                guard !activatedBridge, let address = configuration.bridgeListen else { return activatedListeners }
-                return activatedListeners + [try TCPSocketBinder.bind(address)]
+                var listeners = activatedListeners
+                if !bridgeServed, let bridge = listeners.firstIndex(where: { $0.name == "bridge" }) {
+                    close(listeners.remove(at: bridge).fd)
+                }
+                guard !activatedBridge, bridgeServed, let address = configuration.bridgeListen else { return listeners }
+                return listeners + [try TCPSocketBinder.bind(address)]
             }
             var listeners = [try UnixSocketBinder.bind(
                 path: configuration.socketPath, mode: configuration.socketMode, group: socketGroup, name: "rw")]
@@ -142,7 +152,7 @@ public struct Daemon: Sendable {
                     throw error
                 }
             }
-            if let address = configuration.bridgeListen {
+            if bridgeServed, let address = configuration.bridgeListen {
                 do {
                     listeners.append(try TCPSocketBinder.bind(address))
                 } catch {
@@ -180,7 +190,7 @@ public struct Daemon: Sendable {
             bridge: cluster.tls.map { tls in
                 RPCServer.Bridge(
                     tls: tls, methods: PeerMethods.table(node: cluster, services: daemonServices),
-                    isRevoked: { cluster.registry.isRevoked(serial: $0) })
+                    isRevoked: { cluster.registry.isRevoked(serial: $0) }, connections: cluster.connections)
             },
             onReady: {
                 let where_ = activated ? "sockets from systemd" : configuration.socketPath

@@ -196,12 +196,38 @@ import Glibc
             #expect(error.message.contains("host.identity_file"))
         }
         #expect(try bridge.main.configuredMembers()["node2"] == nil)
+        // Its address is the one it connects from: it cannot send the main's checks elsewhere.
+        var elsewhere = Self.host("node2")
+        elsewhere.ip = "10.9.9.9"
+        do {
+            let _: JoinResult = try await node2.call(RPCMethod.clusterJoin, params: JoinParams(host: elsewhere, bridgePort: 4000))
+            Issue.record("a member chose another address than its own")
+        } catch let error as RPCError {
+            #expect(error.code == .invalidParams)
+            #expect(error.message.contains("comes from 127.0.0.1"))
+        }
+        #expect(try bridge.main.configuredMembers()["node2"] == nil)
         // Its own name works, and it may then leave.
         let joined: JoinResult = try await node2.call(RPCMethod.clusterJoin, params: JoinParams(host: Self.host("node2"), bridgePort: 4000))
         #expect(joined.mainChassis == "main")
         #expect(joined.ovnRemote == "tcp:127.0.0.1:6642")
         #expect(try bridge.main.configuredMembers()["node2"] != nil)
         let _: EmptyResult = try await node2.call(RPCMethod.clusterLeave)
+        #expect(try bridge.main.configuredMembers()["node2"] == nil)
+    }
+
+    @Test func anEvictionEndsTheConnectionsTheMemberHasOpen() async throws {
+        let bridge = try await Bridge.start()
+        defer { Task { await bridge.stop() } }
+        let connection = try await bridge.client(try await bridge.pki.issue("node2")).connect()
+        defer { connection.abort() }
+        let _: JoinResult = try await connection.call(RPCMethod.clusterJoin, params: JoinParams(host: Self.host("node2"), bridgePort: 4000))
+        let evict = try await ProcessRun.run(Binaries.testbedctl, ["--socket", bridge.main.socket, "cluster", "evict", "node2"])
+        #expect(evict.status == 0, "\(evict.stderr)")
+        // The connection opened before the revocation cannot put the member back.
+        await #expect(throws: (any Error).self) {
+            let _: JoinResult = try await connection.call(RPCMethod.clusterJoin, params: JoinParams(host: Self.host("node2"), bridgePort: 4000))
+        }
         #expect(try bridge.main.configuredMembers()["node2"] == nil)
     }
 
@@ -221,7 +247,7 @@ import Glibc
         }
         #expect(bridge.main.log.contains("(serial \(serial)) is revoked"))
         // A new certificate for the same chassis is a new serial: it is admitted.
-        let reissued = try await bridge.pki.issue("node2", folderName: "node2-reissued")
+        let reissued = try await bridge.pki.issue("node2", folderName: "node2-reissued", force: true)
         let _: EmptyResult = try await bridge.client(reissued).call(RPCMethod.ping)
     }
 }

@@ -44,6 +44,11 @@ import Glibc
         let refused = try await Self.ctl(["cluster", "sign", node + "/node.csr", "--pki-dir", ca])
         #expect(refused.status == 1)
         #expect(refused.stderr.contains("node.pem already exists; pass --force"))
+        // Signed elsewhere, a request for a chassis already issued (the main's, say) is refused too.
+        let twice = try await Self.ctl(["cluster", "sign", node + "/node.csr", "--pki-dir", ca, "--out", sandbox.path + "/other.pem"])
+        #expect(twice.status == 1)
+        #expect(twice.stderr.contains("a certificate for chassis node7 was already issued"))
+        #expect(!FileManager.default.fileExists(atPath: sandbox.path + "/other.pem"))
         #expect(try await Self.ctl(["cluster", "sign", node + "/node.csr", "--pki-dir", ca, "--force"]).status == 0)
         #expect(try await Self.ctl(["cluster", "csr", "node7", "--pki-dir", node]).status == 1)
     }
@@ -63,6 +68,32 @@ import Glibc
         #expect(notCSR.status == 1)
         #expect(notCSR.stderr.contains("is not a PEM certificate signing request"))
         #expect(!FileManager.default.fileExists(atPath: sandbox.path + "/x.pem"))
+    }
+
+    @Test func aNodeWithoutUsableCredentialsServesLocallyWithTheBridgeOff() async throws {
+        let sandbox = try Sandbox()
+        let main = try await ClusterDaemon.start("main", in: sandbox, pki: sandbox.path + "/no-such-pki", mode: ["main"])
+        defer { Task { try? await main.stop() } }
+        let status = try await main.clusterStatus()
+        #expect(status.bridge == nil)
+        #expect(status.problems.contains { $0.contains("the bridge is off") && $0.contains("no-such-pki/node.pem") }, "\(status.problems)")
+        let server: ServerStatus = try await main.call(RPCMethod.serverStatus)
+        #expect(server.clusterProblems.contains { $0.contains("the bridge is off") })
+        #expect(main.daemon.child.exitStatus == nil)
+    }
+
+    @Test func aCertificateAboutToExpireIsReported() async throws {
+        let sandbox = try Sandbox()
+        let pki = try await TestPKI.make(in: sandbox)
+        let folder = sandbox.path + "/short"
+        let run = try await Self.ctl(["cluster", "issue", "main", "--out", folder, "--pki-dir", pki.caFolder, "--days", "10"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let main = try await ClusterDaemon.start("main", in: sandbox, pki: folder, mode: ["main"])
+        defer { Task { try? await main.stop() } }
+        let status = try await main.clusterStatus()
+        #expect(status.problems.contains { $0.contains("expires in 9 days") || $0.contains("expires in 10 days") }, "\(status.problems)")
+        let expires = try #require(status.certificateExpires)
+        #expect(abs(expires.timeIntervalSinceNow - 10 * 86400) < 3600)
     }
 
     @Test func configGetAndSetValidateBeforeWriting() async throws {

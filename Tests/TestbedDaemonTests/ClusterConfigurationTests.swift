@@ -101,6 +101,7 @@ import TestbedProtocol
         let broken: [(WritableKeyPath<HostDescription, String>, String, String)] = [
             (\.ip, "10.0.0.300", "ip"), (\.ip, "a b", "ip"), (\.user, "", "user"), (\.user, "-root", "user"),
             (\.identityFile, "id_rsa", "identity_file"), (\.identityFile, "/root/.ssh/id\nProxyCommand x", "identity_file"),
+            (\.identityFile, "/root/../etc/shadow", "identity_file"), (\.identityFile, "/root/my key", "identity_file"),
             (\.testbedNic, "eth0/1", "testbed_nic"),
             (\.mainInterface, "a-very-long-interface", "main_interface"), (\.ovn.chassisName, "Node 1", "ovn.chassis_name"),
         ]
@@ -111,9 +112,16 @@ import TestbedProtocol
                 (error as? RPCError)?.code == .invalidParams && (error as? RPCError)?.data?["field"]?.stringValue == "host." + name
             }
         }
-        var remote = Self.host
-        remote.ovn.clientOvnRemote = "http://x"
-        #expect(throws: RPCError.self) { try HostValidation.check(remote, prefix: "") }
+        for bad in ["http://x", "tcp:", "tcp:10.0.0.1", "tcp:10.0.0.1:6642;rm", "tcp:a b:1"] {
+            var remote = Self.host
+            remote.ovn.clientOvnRemote = bad
+            #expect(throws: RPCError.self, "\(bad)") { try HostValidation.check(remote, prefix: "") }
+        }
+        for good in ["tcp:10.0.0.1:6642", "ssl:[fd00::1]:6642", "tcp:main.lab:6642"] {
+            var remote = Self.host
+            remote.ovn.clientOvnRemote = good
+            try HostValidation.check(remote, prefix: "")
+        }
     }
 
     @Test func unknownHostFieldsAreRefusedNotDropped() throws {

@@ -17,6 +17,7 @@ struct ClusterStatusCommand: AsyncParsableCommand {
 
     static func render(_ status: ClusterStatus) -> String {
         var text = "mode:     \(status.mode)\nchassis:  \(status.chassis ?? "unknown")\nbridge:   \(status.bridge ?? "off")\n"
+        if let expires = status.certificateExpires { text += "cert:     valid until \(Output.describe(expires))\n" }
         if let main = status.main {
             text += "main:     \(main.chassis) at \(main.address), \(main.reachable ? "reachable" : "unreachable"), \(main.joined ? "joined" : "not joined")"
             text += main.lastContact.map { ", last contact \(Output.describe($0))" } ?? ""

@@ -8,7 +8,7 @@ public struct Caller: Sendable, Hashable {
     public let role: Role
     /// On the bridge: the peer its certificate proves it is. Nil on the Unix sockets.
     public let bridgePeer: VerifiedPeer?
-    /// On the bridge: the peer's address, for the logs.
+    /// On the bridge: the peer's IP address, canonical.
     public let remoteAddress: String?
 
     public init(peer: PeerCredentials, listener: String, role: Role, bridgePeer: VerifiedPeer? = nil, remoteAddress: String? = nil) {

@@ -11,11 +11,14 @@ extension ClusterNode {
         if link.withLock({ $0.joined }) {
             do {
                 _ = try await dialer.call(main, expecting: configuration.mainChassis, RPCMethod.clusterHeartbeat, params: NoParams(), as: EmptyResult.self)
-                link.withLock {
-                    $0.reachable = true
-                    $0.lastContact = Date()
-                    $0.lastError = nil
+                let remote = link.withLock { link in
+                    link.reachable = true
+                    link.lastContact = Date()
+                    link.lastError = nil
+                    return link.ovnRemote
                 }
+                // An ovs-vsctl that failed is tried again at each check, until it works.
+                if let remote { await useRemote(remote) }
                 return
             } catch let error as RPCError where error.code == .notFound {
                 logger.notice("cluster: the main no longer lists this host; joining again")
@@ -25,6 +28,7 @@ extension ClusterNode {
                 return
             }
         }
+        let generation = link.withLock { $0.hostGeneration }
         guard let host = registry.host else {
             lost(main, RPCError(.invalidState, "this host has no valid host.json to send; set one with testbedctl config set host FILE"))
             return
@@ -35,11 +39,13 @@ extension ClusterNode {
                 params: JoinParams(host: host, bridgePort: bridgeAddress.port), as: JoinResult.self)
             let rejoined = link.withLock { link in
                 defer {
-                    link.joined = true
+                    // A host.json changed while this join was on its way is sent at the next check.
+                    link.joined = link.hostGeneration == generation
                     link.everJoined = true
                     link.reachable = true
                     link.lastContact = Date()
                     link.lastError = nil
+                    link.ovnRemote = result.ovnRemote
                 }
                 return link.everJoined
             }
@@ -68,31 +74,38 @@ extension ClusterNode {
         }
     }
 
-    /// Records the main's OVN remote in host.json and applies it with ovs-vsctl when there is one.
+    /// Records the main's OVN remote in host.json and applies it with ovs-vsctl
+    /// when there is one, unless that is already done.
     private func useRemote(_ remote: String) async {
-        let changed = link.withLock { link in
-            defer { link.ovnRemote = remote }
-            return link.ovnRemote != remote
-        }
-        guard changed else { return }
-        if var host = registry.host, host.ovn.clientOvnRemote != remote {
-            host.ovn.clientOvnRemote = remote
-            let updated = host
-            do {
-                try await offload { [registry] in try registry.setHost(updated, isMain: false) }
-            } catch {
-                logger.error("cluster: cannot record ovn.client_ovn_remote in \(registry.hostPath): \(error)")
+        do {
+            try await offload { [registry] in
+                try registry.updateHost(isMain: false) { $0.ovn.clientOvnRemote = remote }
             }
+        } catch {
+            logger.error("cluster: cannot record ovn.client_ovn_remote in \(registry.hostPath): \(error)")
         }
+        guard link.withLock({ $0.appliedRemote != remote }) else { return }
         guard let tool = OVSRemote.tool() else {
+            link.withLock { $0.appliedRemote = remote }
             logger.info("cluster: no ovs-vsctl on this host; OVN remote \(remote) recorded in host.json only")
             return
         }
-        let failure = try? await offload { OVSRemote.apply(remote, tool: tool) }
-        link.withLock { $0.ovnRemoteError = failure ?? nil }
-        if let failure = failure ?? nil {
+        let failure: String?
+        do {
+            failure = try await offload { OVSRemote.apply(remote, tool: tool) }
+        } catch {
+            failure = "ovs-vsctl could not be run: \(error)"
+        }
+        let previous = link.withLock { link in
+            defer {
+                link.ovnRemoteError = failure
+                if failure == nil { link.appliedRemote = remote }
+            }
+            return link.ovnRemoteError
+        }
+        if let failure {
             registry.setProblem("ovs-vsctl", "cannot point Open vSwitch at \(remote): \(failure)")
-            logger.error("cluster: cannot point Open vSwitch at \(remote): \(failure)")
+            if failure != previous { logger.error("cluster: cannot point Open vSwitch at \(remote): \(failure)") }
         } else {
             registry.setProblem("ovs-vsctl", nil)
             logger.info("cluster: Open vSwitch now uses OVN remote \(remote)")

@@ -13,8 +13,15 @@ extension ClusterNode {
         guard params.host.ovn.chassisName == peer.chassis else {
             throw RPCError(.permissionDenied, "your certificate names chassis \(peer.chassis) but host.ovn.chassis_name is \(params.host.ovn.chassisName); a host joins only as the chassis its certificate names")
         }
-        guard peer.chassis != chassis else {
+        let mainEntries = Set(registry.members().filter { $0.host.isMainHost }.map(\.chassis))
+        guard peer.chassis != chassis, peer.chassis != registry.host?.ovn.chassisName, !mainEntries.contains(peer.chassis) else {
             throw RPCError(.permissionDenied, "chassis \(peer.chassis) is the main's own; a member must have a chassis of its own")
+        }
+        // The address the main stores, dials and hands the orchestrator is the one
+        // the member really connects from: no member can point them elsewhere.
+        guard IPAddress.canonical(params.host.ip) == remoteHost else {
+            throw .invalidParams(field: "host.ip",
+                "host.ip is \(params.host.ip) but this connection comes from \(remoteHost); a member's ip must be the address it reaches the main from (set it with testbedctl config set host on the member)")
         }
         guard (1...65535).contains(params.bridgePort) else {
             throw .invalidParams(field: "bridge_port", "bridge_port \(params.bridgePort) is not between 1 and 65535")
@@ -24,12 +31,14 @@ extension ClusterNode {
         }
         var host = params.host
         host.isMainHost = false
+        let ovnRemote = "tcp:\(BridgeAddress(host: own.ip, port: 6642))"
+        host.ovn.clientOvnRemote = ovnRemote
         let address = BridgeAddress(host: host.ip, port: params.bridgePort).description
         let wasMember = try registry.join(chassis: peer.chassis, host: host, address: address, serial: peer.serial)
         logger.notice("cluster: \(peer.chassis) \(wasMember ? "rejoined" : "joined")", metadata: [
             "chassis": "\(peer.chassis)", "address": "\(address)", "from": "\(remoteHost)", "serial": "\(peer.serial)",
         ])
-        return JoinResult(mainChassis: own.ovn.chassisName, ovnRemote: "tcp:\(BridgeAddress(host: own.ip, port: 6642))")
+        return JoinResult(mainChassis: own.ovn.chassisName, ovnRemote: ovnRemote)
     }
 
     /// `cluster.heartbeat` from `peer`: answered from memory.
@@ -65,6 +74,7 @@ extension ClusterNode {
             throw RPCError(.notFound, "chassis \(params.chassis) is not a member and never joined this main")
         }
         let wasMember = try registry.remove(chassis: params.chassis, revoking: serial)
+        connections.closeAll(of: params.chassis)
         let revoked = serial.map { ", certificate \($0) revoked" } ?? ""
         logger.notice("cluster: \(params.chassis) evicted by an administrator\(revoked)", metadata: ["chassis": "\(params.chassis)"])
         return EvictResult(wasMember: wasMember, revokedSerial: serial)
@@ -102,8 +112,10 @@ extension ClusterNode {
         }
         guard misses >= configuration.heartbeatMisses else { return }
         do {
-            let removed = try await offload { [registry] in try registry.remove(chassis: member.chassis) }
+            let threshold = configuration.heartbeatMisses
+            let removed = try await offload { [registry] in try registry.removeIfStillMissing(member.chassis, threshold: threshold) }
             if removed {
+                connections.closeAll(of: member.chassis)
                 logger.warning("cluster: \(member.chassis) evicted after \(misses) missed health checks: \(failure)",
                                metadata: ["chassis": "\(member.chassis)"])
             }

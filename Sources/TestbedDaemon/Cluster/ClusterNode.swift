@@ -32,9 +32,15 @@ public final class ClusterNode: Sendable {
         var lastError: String?
         var ovnRemote: String?
         var ovnRemoteError: String?
+        /// The remote ovs-vsctl last applied successfully.
+        var appliedRemote: String?
+        /// Bumped by each change of host.json: a join that sent an older one does not count.
+        var hostGeneration = 0
     }
 
     let link = Mutex(Link())
+    /// The bridge's connections, so an evicted member's can be closed.
+    let connections = BridgeConnections()
 
     init(
         mode: ClusterMode, registry: ClusterRegistry, tls: BridgeTLS?, bridgeAddress: BridgeAddress?,
@@ -79,7 +85,20 @@ public final class ClusterNode: Sendable {
         }
         return ClusterStatus(
             mode: mode.name, chassis: chassis, bridge: bridgeAddress?.description, members: members, main: main,
-            problems: registry.problems)
+            problems: problems, certificateExpires: tls?.notValidAfter)
+    }
+
+    /// How long before its certificate expires a node starts to say so.
+    static let expiryWarning: TimeInterval = 30 * 86400
+
+    /// The cluster's problems: the registry's, and a certificate about to expire.
+    public var problems: [String] {
+        var problems = registry.problems
+        if let tls, tls.notValidAfter.timeIntervalSinceNow < Self.expiryWarning {
+            let days = Int(max(0, tls.notValidAfter.timeIntervalSinceNow) / 86400)
+            problems.append("this node's certificate (\(configuration.pkiDirectory)/node.pem) expires in \(days) days, on \(tls.notValidAfter); issue a new one")
+        }
+        return problems
     }
 
     /// On a client, whether the main answered the last check.
@@ -94,8 +113,11 @@ public final class ClusterNode: Sendable {
     /// there is none, and on the main writes its own entry into the cluster.
     func prepare() {
         if let tls, registry.host == nil, registry.problems.isEmpty || !FileManager.default.fileExists(atPath: registry.hostPath) {
+            // The bridge's own address when it names one; else this host's first
+            // IPv4 address; loopback only when there is nothing else.
+            let listening = bridgeAddress.flatMap { IPAddress.isUnspecified($0.host) ? nil : $0.host }
             let host = HostDescription(
-                ip: bridgeAddress.map { $0.host == "0.0.0.0" || $0.host == "::" ? "127.0.0.1" : $0.host } ?? "127.0.0.1",
+                ip: listening ?? IPAddress.primary() ?? "127.0.0.1",
                 user: "root", identityFile: "/root/.ssh/id_ed25519", testbedNic: "", mainInterface: "",
                 isMainHost: isMain, ovn: .init(chassisName: tls.chassis.value))
             do {
@@ -130,7 +152,12 @@ extension ClusterNode {
         host.isMainHost = isMain
         try registry.setHost(host, isMain: isMain)
         registry.setProblem("chassis", nil)
-        if !isMain { link.withLock { $0.joined = false } }
+        if !isMain {
+            link.withLock { link in
+                link.joined = false
+                link.hostGeneration += 1
+            }
+        }
         logger.notice("cluster: host.json updated", metadata: ["chassis": "\(host.ovn.chassisName)"])
     }
 }

@@ -206,11 +206,53 @@ public final class ClusterRegistry: Sendable {
         }
     }
 
+    /// Changes this host's description with `change`, under the writer, so no
+    /// concurrent change is lost. Returns the description written, or nil when there is none.
+    @discardableResult
+    func updateHost(isMain: Bool, _ change: @Sendable (inout HostDescription) -> Void) throws(RPCError) -> HostDescription? {
+        guard let current = host else { return nil }
+        var updated = current
+        change(&updated)
+        guard updated != current else { return current }
+        return try mutate { state in
+            guard var host = state.host else { return nil }
+            change(&host)
+            try self.write(host, to: self.hostPath, mode: 0o644)
+            state.host = host
+            if isMain {
+                var hosts = state.hosts
+                hosts[host.ovn.chassisName] = host
+                try self.writeCluster(hosts: hosts, state: &state)
+            }
+            return host
+        }
+    }
+
+    /// Removes `chassis` if its misses still reach `threshold`: a member that
+    /// answered or joined again meanwhile stays. Returns whether it was removed.
+    func removeIfStillMissing(_ chassis: String, threshold: Int) throws(RPCError) -> Bool {
+        let removed = try mutate { state -> Bool in
+            let misses = self.state.withLock { $0.health[chassis]?.misses ?? 0 }
+            guard misses >= threshold, state.hosts[chassis] != nil else { return false }
+            var hosts = state.hosts
+            hosts[chassis] = nil
+            try self.writeCluster(hosts: hosts, state: &state)
+            return true
+        }
+        if removed { state.withLock { _ = $0.health.removeValue(forKey: chassis) } }
+        return removed
+    }
+
     /// Adds or replaces member `chassis`. Returns whether it was already a member.
     @discardableResult
     func join(chassis: String, host: HostDescription, address: String, serial: String?) throws(RPCError) -> Bool {
         let wasMember = try mutate { state in
             let wasMember = state.hosts[chassis] != nil
+            if state.hosts[chassis] == host, let record = state.file.members[chassis], record.address == address,
+                record.certificateSerial == serial
+            {
+                return true
+            }
             var file = state.file
             file.members[chassis] = MemberRecord(address: address, certificateSerial: serial, joinedAt: self.clock.now())
             try self.write(file, to: self.statePath, mode: 0o600)
@@ -284,13 +326,20 @@ public final class ClusterRegistry: Sendable {
         do {
             return try writer.withLock { _ in
                 var copy = state.withLock { $0 }
+                let problemsBefore = copy.problems
                 let result = try body(&copy)
                 let final = copy
                 state.withLock { current in
-                    // Health is memory only and moves while the disk is written: keep the live one.
+                    // Health and problems move while the disk is written: keep the live
+                    // ones, with only the problems this mutation changed.
                     let health = current.health
+                    var problems = current.problems
+                    for topic in Set(problemsBefore.keys).union(final.problems.keys) where problemsBefore[topic] != final.problems[topic] {
+                        problems[topic] = final.problems[topic]
+                    }
                     current = final
                     current.health = health
+                    current.problems = problems
                 }
                 return result
             }

@@ -22,8 +22,8 @@ enum HostValidation {
         }
         guard isAddress(host.ip) else { throw bad("ip", "\"\(host.ip)\" is not an IP address or host name") }
         guard isName(host.user, max: 32) else { throw bad("user", "\"\(host.user)\" is not a user name") }
-        guard host.identityFile.hasPrefix("/"), !host.identityFile.contains("\0") else {
-            throw bad("identity_file", "must be an absolute path to the SSH key")
+        guard isKeyPath(host.identityFile) else {
+            throw bad("identity_file", "must be an absolute path to the SSH key: letters, digits, '.', '_', '-' and '/', no '..', at most 255 bytes")
         }
         for (field, nic) in [("testbed_nic", host.testbedNic), ("main_interface", host.mainInterface)] {
             guard nic.isEmpty || isInterface(nic) else { throw bad(field, "\"\(nic)\" is not a network interface name") }
@@ -34,7 +34,7 @@ enum HostValidation {
         if let bridge = host.ovn.bridge, !isInterface(bridge) {
             throw bad("ovn.bridge", "\"\(bridge)\" is not a bridge name")
         }
-        if let remote = host.ovn.clientOvnRemote, !(remote.hasPrefix("tcp:") || remote.hasPrefix("ssl:")) || remote.count > 300 {
+        if let remote = host.ovn.clientOvnRemote, !isOVNRemote(remote) {
             throw bad("ovn.client_ovn_remote", "\"\(remote)\" is not an OVN remote such as tcp:10.0.0.1:6642")
         }
     }
@@ -45,6 +45,21 @@ enum HostValidation {
         // A host name's last label is never all digits: 10.0.0.300 is a bad address, not a name.
         guard let last = text.split(separator: ".").last, !last.allSatisfy(\.isNumber) else { return false }
         return ChassisName.problem(with: text.lowercased()) == nil
+    }
+
+    /// An absolute path of plain characters, without `..`: it is handed to ssh as root.
+    static func isKeyPath(_ text: String) -> Bool {
+        text.hasPrefix("/") && text.utf8.count <= 255
+            && text.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5a) || ($0 >= 0x61 && $0 <= 0x7a) || $0 == 0x2d || $0 == 0x5f || $0 == 0x2e || $0 == 0x2f }
+            && !text.split(separator: "/").contains("..")
+    }
+
+    /// `tcp:HOST:PORT` or `ssl:HOST:PORT`, HOST an address or a host name.
+    static func isOVNRemote(_ text: String) -> Bool {
+        guard text.hasPrefix("tcp:") || text.hasPrefix("ssl:") else { return false }
+        let rest = String(text.dropFirst(4))
+        guard rest.contains(":"), let address = try? BridgeAddress(parsing: rest, setting: "remote") else { return false }
+        return isAddress(address.host) && rest.hasSuffix(":\(address.port)")
     }
 
     static func isName(_ text: String, max: Int) -> Bool {

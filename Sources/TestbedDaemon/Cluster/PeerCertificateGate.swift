@@ -17,12 +17,14 @@ final class PeerCertificateGate: ChannelInboundHandler, RemovableChannelHandler 
     typealias InboundOut = ByteBuffer
 
     /// How long a peer dialing in has to complete the handshake.
-    static let handshakeTimeout = TimeAmount.seconds(10)
+    static let handshakeTimeout = TimeAmount.seconds(5)
 
     private let expected: String?
     private let isRevoked: @Sendable (String) -> Bool
     private let verified: EventLoopPromise<VerifiedPeer>
     private let logger: Logger
+    /// Serving: the bridge's connections, whose refusal log rate applies. Nil when dialing.
+    private let connections: BridgeConnections?
     private var passed = false
     private var settled = false
     private var timeout: Scheduled<Void>?
@@ -30,9 +32,11 @@ final class PeerCertificateGate: ChannelInboundHandler, RemovableChannelHandler 
 
     init(
         expecting expected: String?, isRevoked: @escaping @Sendable (String) -> Bool,
-        verified: EventLoopPromise<VerifiedPeer>, logger: Logger, handshakeTimeout: TimeAmount
+        verified: EventLoopPromise<VerifiedPeer>, logger: Logger, handshakeTimeout: TimeAmount,
+        connections: BridgeConnections? = nil
     ) {
         self.handshakeTimeout = handshakeTimeout
+        self.connections = connections
         self.expected = expected
         self.isRevoked = isRevoked
         self.verified = verified
@@ -94,7 +98,7 @@ final class PeerCertificateGate: ChannelInboundHandler, RemovableChannelHandler 
             }
             passed = true
             timeout?.cancel()
-            settle(.success(VerifiedPeer(chassis: chassis.value, serial: serial)))
+            settle(.success(VerifiedPeer(chassis: chassis.value, serial: serial, notValidAfter: certificate.notValidAfter)))
         } catch {
             refuse(error, context: context)
         }
@@ -102,11 +106,16 @@ final class PeerCertificateGate: ChannelInboundHandler, RemovableChannelHandler 
 
     private func refuse(_ error: any Error, context: ChannelHandlerContext) {
         timeout?.cancel()
-        // Dialing, the caller reports the failure (once per change); serving, each refusal is logged.
-        if !settled && expected == nil {
-            let remote = context.remoteAddress.map { "\($0)" } ?? "an unknown address"
-            let reason = error is PKIError ? "\(error)" : TLSFailure.describe(error)
-            logger.notice("bridge: refused a peer from \(remote): \(reason)")
+        // Dialing, the caller reports the failure (once per change); serving, each
+        // refusal is logged, up to a rate, then counted.
+        if !settled, let connections {
+            let (log, suppressed) = connections.mayLogRefusal()
+            if suppressed > 0 { logger.notice("bridge: \(suppressed) more refused peers were not logged") }
+            if log {
+                let remote = context.remoteAddress.map { "\($0)" } ?? "an unknown address"
+                let reason = error is PKIError ? "\(error)" : TLSFailure.describe(error)
+                logger.notice("bridge: refused a peer from \(remote): \(reason)")
+            }
         }
         settle(.failure(error))
         context.close(promise: nil)

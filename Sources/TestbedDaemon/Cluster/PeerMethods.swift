@@ -23,16 +23,16 @@ enum PeerMethods {
                 uptimeSeconds: services.statistics.uptimeSeconds, deployments: services.registry.count))
         }
         table.register(RPCMethod.clusterJoin, role: .reader, params: JoinParams.self) { (params, context) throws(RPCError) in
-            let peer = try verifiedPeer(context)
+            let peer = try verifiedPeer(context, node)
             let remote = context.caller.remoteAddress ?? "?"
             return services.blocking(context) { try node.join(params, from: peer, remoteHost: remote) }
         }
         table.register(RPCMethod.clusterHeartbeat, role: .reader) { (context) throws(RPCError) in
-            try node.heartbeat(from: try verifiedPeer(context))
+            try node.heartbeat(from: try verifiedPeer(context, node))
             return .now(EmptyResult())
         }
         table.register(RPCMethod.clusterLeave, role: .reader) { (context) throws(RPCError) in
-            let peer = try verifiedPeer(context)
+            let peer = try verifiedPeer(context, node)
             return services.blocking(context) {
                 try node.leave(from: peer)
                 return EmptyResult()
@@ -41,8 +41,16 @@ enum PeerMethods {
         return table
     }
 
-    private static func verifiedPeer(_ context: RequestContext) throws(RPCError) -> VerifiedPeer {
+    /// The caller's verified identity, checked again now: a certificate revoked
+    /// or expired since the connection opened no longer counts.
+    private static func verifiedPeer(_ context: RequestContext, _ node: ClusterNode) throws(RPCError) -> VerifiedPeer {
         guard let peer = context.caller.bridgePeer else { throw onlyPeerMethods }
+        guard !node.registry.isRevoked(serial: peer.serial) else {
+            throw RPCError(.permissionDenied, "the certificate of \(peer.chassis) (serial \(peer.serial)) has been revoked")
+        }
+        guard peer.notValidAfter > Date() else {
+            throw RPCError(.permissionDenied, "the certificate of \(peer.chassis) expired on \(peer.notValidAfter)")
+        }
         return peer
     }
 }

@@ -22,7 +22,7 @@ enum ServerMethods {
                 socketActivated: services.socketActivated,
                 mode: services.cluster.mode.name,
                 mainReachable: services.cluster.mainReachable,
-                clusterProblems: services.cluster.registry.problems))
+                clusterProblems: services.cluster.problems))
         }
     }
 }

@@ -27,7 +27,8 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
     private var lastWrite: EventLoopFuture<Void>?
 
     /// Requests one connection may have in flight before it is told to wait.
-    static let maxInFlight = 1024
+    static let defaultMaxInFlight = 1024
+    private let maxInFlight: Int
     private let logger: Logger
     /// Requests whose answer is not written yet. Only touched on the event loop.
     private var inFlight: Set<RequestID> = []
@@ -40,8 +41,10 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     init(
         methods: MethodTable, caller: Caller, policy: AccessPolicy, logger: Logger,
-        authorize: (@Sendable (PeerCredentials, any EventLoop) -> EventLoopFuture<Role?>)? = nil
+        authorize: (@Sendable (PeerCredentials, any EventLoop) -> EventLoopFuture<Role?>)? = nil,
+        maxInFlight: Int = ConnectionHandler.defaultMaxInFlight
     ) {
+        self.maxInFlight = maxInFlight
         self.methods = methods
         self.caller = caller
         self.policy = policy
@@ -68,9 +71,9 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
             handleNotification(request, context: context)
             return
         }
-        guard inFlight.count < Self.maxInFlight else {
+        guard inFlight.count < maxInFlight else {
             write(RPCMessage.errorResponse(id: id, error: RPCError(
-                .busy, "this connection has \(Self.maxInFlight) requests in flight; wait for answers before sending more")), context: context)
+                .busy, "this connection has \(maxInFlight) requests in flight; wait for answers before sending more")), context: context)
             return
         }
         guard !inFlight.contains(id) else {

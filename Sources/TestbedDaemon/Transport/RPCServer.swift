@@ -29,7 +29,13 @@ public final class RPCServer: Service {
         let tls: BridgeTLS
         let methods: MethodTable
         let isRevoked: @Sendable (String) -> Bool
+        let connections: BridgeConnections
     }
+
+    /// Requests one bridge connection may have in flight: peers make one call per connection.
+    static let bridgeMaxInFlight = 8
+    /// A bridge connection with no traffic either way for this long is closed.
+    static let bridgeIdleTimeout = TimeAmount.seconds(60)
 
     /// `makeListeners` runs when the service starts, after the service group
     /// traps SIGTERM and SIGINT: a client that connects can then count on a
@@ -126,15 +132,29 @@ public final class RPCServer: Service {
                 // wait for the handshake. The gate adds the RPC handlers once the
                 // peer is verified, before any byte of the peer's reaches them.
                 channel.eventLoop.makeCompletedFuture {
+                    guard bridge.connections.beginHandshake() else {
+                        throw ListenerError("\(BridgeConnections.maxHandshakes) TLS handshakes are already in progress on the bridge")
+                    }
                     let verified = channel.eventLoop.makePromise(of: VerifiedPeer.self)
-                    verified.futureResult.whenSuccess { peer in
-                        let remote = channel.remoteAddress.map { "\($0)" } ?? "?"
+                    verified.futureResult.whenComplete { outcome in
+                        bridge.connections.endHandshake()
+                        guard case .success(let peer) = outcome else { return }
+                        let remote = channel.remoteAddress?.ipAddress.flatMap(IPAddress.canonical) ?? "?"
+                        guard bridge.connections.admit(channel, as: peer.chassis) else {
+                            logger.notice("bridge: \(peer.chassis) already holds \(BridgeConnections.maxPerChassis) connections; closed one more from \(remote)")
+                            channel.close(promise: nil)
+                            return
+                        }
                         let caller = Caller.bridge(peer, remoteAddress: remote)
                         do {
                             try channel.pipeline.syncOperations.addHandlers([
+                                IdleStateHandler(allTimeout: Self.bridgeIdleTimeout),
+                                IdleConnectionCloser(),
                                 ByteToMessageHandler(FrameDecoder(maxFrameBytes: maxFrameBytes)),
                                 MessageToByteHandler(FrameEncoder()),
-                                ConnectionHandler(methods: bridge.methods, caller: caller, policy: policy, logger: logger),
+                                ConnectionHandler(
+                                    methods: bridge.methods, caller: caller, policy: policy, logger: logger,
+                                    maxInFlight: Self.bridgeMaxInFlight),
                             ])
                             logger.debug("bridge: peer verified", metadata: ["chassis": "\(peer.chassis)", "remote": "\(remote)"])
                         } catch {
@@ -144,7 +164,7 @@ public final class RPCServer: Service {
                     try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: bridge.tls.serverContext))
                     try channel.pipeline.syncOperations.addHandler(PeerCertificateGate(
                         expecting: nil, isRevoked: bridge.isRevoked, verified: verified, logger: logger,
-                        handshakeTimeout: PeerCertificateGate.handshakeTimeout))
+                        handshakeTimeout: PeerCertificateGate.handshakeTimeout, connections: bridge.connections))
                     return Connection(channel: channel, peer: Caller.bridgePeerCredentials)
                 }
             }

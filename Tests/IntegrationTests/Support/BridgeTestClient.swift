@@ -16,6 +16,13 @@ struct BridgeTestClient {
     func call<P: Encodable & Sendable, R: Decodable & Sendable>(
         _ method: String, params: P, as type: R.Type = R.self
     ) async throws -> R {
+        let connection = try await connect()
+        defer { connection.abort() }
+        return try await connection.call(method, params: params, as: R.self)
+    }
+
+    /// A connection that stays open until aborted.
+    func connect() async throws -> RPCConnection {
         var configuration = TLSConfiguration.makeClientConfiguration()
         configuration.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(caFile))
         configuration.certificateVerification = .noHostnameVerification
@@ -24,12 +31,10 @@ struct BridgeTestClient {
             configuration.privateKey = .privateKey(try NIOSSLPrivateKey(file: NodeCredentials.keyPath(in: credentials), format: .pem))
         }
         let context = try NIOSSLContext(configuration: configuration)
-        let connection = try await RPCConnection.connect(host: "127.0.0.1", port: port, connectTimeout: .seconds(5)) { channel in
+        return try await RPCConnection.connect(host: "127.0.0.1", port: port, connectTimeout: .seconds(5)) { channel in
             try channel.pipeline.syncOperations.addHandler(try NIOSSLClientHandler(context: context, serverHostname: nil))
             return channel.eventLoop.makeSucceededVoidFuture()
         }
-        defer { connection.abort() }
-        return try await connection.call(method, params: params, as: R.self)
     }
 
     func call<R: Decodable & Sendable>(_ method: String, as type: R.Type = R.self) async throws -> R {

@@ -95,9 +95,10 @@ struct TestPKI: Sendable {
     }
 
     /// A node folder for `chassis` (node.pem, node.key, ca.pem), issued by this CA.
-    func issue(_ chassis: String, folderName: String? = nil) async throws -> String {
+    func issue(_ chassis: String, folderName: String? = nil, force: Bool = false) async throws -> String {
         let folder = sandbox + "/" + (folderName ?? "pki-\(chassis)-\((caFolder as NSString).lastPathComponent)")
-        let run = try await ProcessRun.run(Binaries.testbedctl, ["cluster", "issue", chassis, "--out", folder, "--pki-dir", caFolder])
+        let run = try await ProcessRun.run(
+            Binaries.testbedctl, ["cluster", "issue", chassis, "--out", folder, "--pki-dir", caFolder] + (force ? ["--force"] : []))
         guard run.status == 0 else { throw ProcessRunError("cluster issue \(chassis) failed: \(run.stderr)") }
         return folder
     }

@@ -1,0 +1,84 @@
+import NIOCore
+import Synchronization
+
+/// The bridge's connections, bounded: so many handshakes at once overall, so
+/// many verified connections per chassis, and the refusals logged at a rate a
+/// journal can take. An evicted member's connections are closed at once.
+final class BridgeConnections: Sendable {
+    /// Handshakes in progress at once, all peers together.
+    static let maxHandshakes = 64
+    /// Verified connections one chassis may hold at once.
+    static let maxPerChassis = 8
+    /// Refusals logged in full per minute; the rest are counted.
+    static let refusalsLoggedPerMinute = 20
+
+    private struct State {
+        var handshakes = 0
+        var verified: [String: [ObjectIdentifier: any Channel]] = [:]
+        var windowStart = NIODeadline.now()
+        var loggedInWindow = 0
+        var suppressed = 0
+    }
+
+    private let state = Mutex(State())
+
+    /// Takes a handshake slot; false when all are taken.
+    func beginHandshake() -> Bool {
+        state.withLock { state in
+            guard state.handshakes < Self.maxHandshakes else { return false }
+            state.handshakes += 1
+            return true
+        }
+    }
+
+    func endHandshake() {
+        state.withLock { $0.handshakes -= 1 }
+    }
+
+    /// Records `channel` as a connection of `chassis`, removed when it closes;
+    /// false when the chassis already holds its share.
+    func admit(_ channel: any Channel, as chassis: String) -> Bool {
+        let key = ObjectIdentifier(channel)
+        let admitted = state.withLock { state in
+            guard state.verified[chassis, default: [:]].count < Self.maxPerChassis else { return false }
+            state.verified[chassis, default: [:]][key] = channel
+            return true
+        }
+        if admitted {
+            channel.closeFuture.whenComplete { [self] _ in
+                state.withLock { state in
+                    state.verified[chassis]?[key] = nil
+                    if state.verified[chassis]?.isEmpty == true { state.verified[chassis] = nil }
+                }
+            }
+        }
+        return admitted
+    }
+
+    /// Closes every connection of `chassis` (after an eviction or a revocation).
+    func closeAll(of chassis: String) {
+        let channels = state.withLock { Array(($0.verified[chassis] ?? [:]).values) }
+        for channel in channels { channel.close(promise: nil) }
+    }
+
+    /// Whether a refusal may be logged now; when a quiet spell follows a burst,
+    /// also how many went unlogged.
+    func mayLogRefusal() -> (log: Bool, suppressed: Int) {
+        state.withLock { state in
+            let now = NIODeadline.now()
+            var suppressed = 0
+            if now - state.windowStart > .minutes(1) {
+                suppressed = state.suppressed
+                state.windowStart = now
+                state.loggedInWindow = 0
+                state.suppressed = 0
+            }
+            guard state.loggedInWindow < Self.refusalsLoggedPerMinute else {
+                state.suppressed += 1
+                return (false, 0)
+            }
+            state.loggedInWindow += 1
+            return (true, suppressed)
+        }
+    }
+}
