@@ -63,7 +63,7 @@ public final class ClusterNode: Sendable {
     var isMain: Bool { if case .main = mode { true } else { false } }
 
     /// Whether this node has duties that keep the daemon running (it never idle-exits then).
-    public var hasDuties: Bool { !isMain || bridgeAddress != nil || registry.members().count > 1 }
+    public var hasDuties: Bool { !isMain || bridgeAddress != nil }
 
     // MARK: Status
 

@@ -29,7 +29,8 @@ final class ClusterDaemon: Sendable {
     /// Starts a daemon named `chassis` (its folder `sandbox/chassis`) with `pki` as its certificates.
     static func start(
         _ chassis: String, in sandbox: Sandbox, pki: String, mode: [String], bridgePort: Int? = nil,
-        extra: [String] = [], environment: [String: String] = [:], folderName: String? = nil, socketGroup: String = ""
+        extra: [String] = [], environment: [String: String] = [:], folderName: String? = nil, socketGroup: String = "",
+        networkNamespace: String? = nil, bridgeHost: String = "127.0.0.1"
     ) async throws -> ClusterDaemon {
         let folder = sandbox.path + "/" + (folderName ?? chassis)
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
@@ -38,10 +39,13 @@ final class ClusterDaemon: Sendable {
             "--socket", folder + "/d.sock", "--ro-socket", "", "--socket-group", socketGroup,
             "--admin-group", String(TestUser.adminGroup),
             "--state-dir", folder + "/state", "--pki-dir", pki, "--log-level", "debug",
-            "--bridge-listen", "127.0.0.1:\(port)",
+            "--bridge-listen", "\(bridgeHost):\(port)",
         ] + (extra.contains("--heartbeat-interval") ? [] : ["--heartbeat-interval", interval]) + extra
+        // In a network namespace: `ip netns exec` enters it and execs testbedd, which keeps its pid.
+        let (executable, prefix) = networkNamespace.map { (NetworkNamespace.ip, ["netns", "exec", $0, Binaries.testbedd]) }
+            ?? (Binaries.testbedd, [])
         let daemon = try DaemonProcess(
-            arguments: arguments, socket: folder + "/d.sock",
+            executable: executable, arguments: prefix + arguments, socket: folder + "/d.sock",
             logPath: folder + "/testbedd-\(UUID().uuidString.prefix(6)).log", environment: environment)
         try await daemon.waitUntilAccepting()
         return ClusterDaemon(chassis: chassis, folder: folder, bridgePort: port, daemon: daemon)
