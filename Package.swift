@@ -94,7 +94,10 @@ let package = Package(
         /// A benchmark of log following (throughput, write-to-follower latency); not a test.
         .executableTarget(
             name: "testbed-bench",
-            dependencies: ["TestbedProtocol"]
+            dependencies: [
+                "TestbedProtocol",
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
         ),
         .testTarget(
             name: "ProtocolTests",

@@ -6,7 +6,8 @@ import Glibc
 
 /// `testbed-bench`: measures log following through a real `testbedd` (found
 /// beside this binary): throughput of a large log, and the delay from the
-/// orchestrator's write to a follower's receipt. A benchmark, not a test:
+/// orchestrator's write to a follower's receipt; request round trips; and
+/// what a cluster health check over the TLS bridge costs. A benchmark, not a test:
 /// it reports numbers and asserts nothing. Build it in release mode:
 ///
 ///     swift build -c release && .build/release/testbed-bench [MiB] [latency-lines]
@@ -100,6 +101,8 @@ struct FollowBenchmark {
         let floor = raw[raw.count / 2]
         print(String(format: "ratio to the raw round trip (p50): rpc.ping %.2fx, deployment.get %.2fx",
                      pings[pings.count / 2] / floor, gets[gets.count / 2] / floor))
+
+        try await BridgeBenchmark.run(binFolder: binFolder, work: work, checks: 500, calls: 5_000)
     }
 
     static func seconds(_ duration: Duration) -> Double {
