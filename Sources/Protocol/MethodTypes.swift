@@ -93,6 +93,23 @@ public struct ServerStatus: Codable, Sendable, Hashable {
         case mainReachable = "main_reachable"
         case clusterProblems = "cluster_problems"
     }
+
+    /// The cluster fields are optional on the wire: a daemon from before the
+    /// cluster is a main with no problems.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        version = try container.decode(String.self, forKey: .version)
+        pid = try container.decode(Int32.self, forKey: .pid)
+        uptimeSeconds = try container.decode(Double.self, forKey: .uptimeSeconds)
+        openConnections = try container.decode(Int.self, forKey: .openConnections)
+        deployments = try container.decode(Int.self, forKey: .deployments)
+        store = try container.decode(String.self, forKey: .store)
+        stateDir = try container.decode(String.self, forKey: .stateDir)
+        socketActivated = try container.decode(Bool.self, forKey: .socketActivated)
+        mode = try container.decodeIfPresent(String.self, forKey: .mode) ?? "main"
+        mainReachable = try container.decodeIfPresent(Bool.self, forKey: .mainReachable)
+        clusterProblems = try container.decodeIfPresent([String].self, forKey: .clusterProblems) ?? []
+    }
 }
 
 /// `deployment.list`'s result, sorted by name.
