@@ -58,6 +58,8 @@ public struct CertificateAuthority: Sendable {
         authority.folder = folder
         try PKIFiles.write(try authority.keyPEM(), to: keyPath, mode: 0o600, force: true)
         try PKIFiles.write(try Self.pem(authority.certificate), to: certificatePath, mode: 0o644, force: true)
+        // A new CA has issued nothing yet.
+        try IssuedIndex(caFolder: folder).reset()
         return authority
     }
 
@@ -76,9 +78,9 @@ public struct CertificateAuthority: Sendable {
     }
 
     /// Throws when `chassis` already has a certificate from this CA, unless `force`.
-    func checkNotIssued(_ chassis: ChassisName, force: Bool) throws(PKIError) {
+    func checkNotIssued(_ chassis: ChassisName, reissue: Bool) throws(PKIError) {
         guard let folder else { return }
-        try IssuedIndex(caFolder: folder).checkNotIssued(chassis, force: force)
+        try IssuedIndex(caFolder: folder).checkNotIssued(chassis, reissue: reissue)
     }
 
     /// Records that `certificate` was issued.

@@ -19,10 +19,16 @@ struct IssuedIndex {
         return entries
     }
 
-    /// Throws when `chassis` already has a certificate, unless `force`.
-    func checkNotIssued(_ chassis: ChassisName, force: Bool) throws(PKIError) {
-        guard !force, let serials = try load()[chassis.value], let last = serials.last else { return }
-        throw PKIError("a certificate for chassis \(chassis) was already issued (serial \(last)); pass --force to issue another one for the same chassis, for example for a host that replaces it")
+    /// Throws when `chassis` already has a certificate, unless `reissue`.
+    func checkNotIssued(_ chassis: ChassisName, reissue: Bool) throws(PKIError) {
+        guard !reissue, let serials = try load()[chassis.value], let last = serials.last else { return }
+        throw PKIError("a certificate for chassis \(chassis) was already issued (serial \(last)); pass --reissue to issue another one for the same chassis, for example for a host that replaces it")
+    }
+
+    /// Empties the index (a new CA).
+    func reset() throws(PKIError) {
+        guard FileManager.default.fileExists(atPath: path) else { return }
+        try PKIFiles.write("{}\n", to: path, mode: 0o644, force: true)
     }
 
     func record(_ chassis: ChassisName, serial: String) throws(PKIError) {

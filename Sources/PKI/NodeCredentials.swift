@@ -10,20 +10,23 @@ public enum NodeCredentials {
     public static func keyPath(in folder: String) -> String { folder + "/node.key" }
     public static func requestPath(in folder: String) -> String { folder + "/node.csr" }
 
-    /// Issues a key and a certificate for `chassis` and writes them, with the CA certificate, to `folder`.
+    /// Issues a key and a certificate for `chassis` and writes them, with the CA
+    /// certificate, to `folder`. `force` replaces files; `reissue` allows a second
+    /// certificate for a chassis the CA has issued for before.
     @discardableResult
     public static func issue(
-        chassis: ChassisName, by authority: CertificateAuthority, into folder: String, days: Int = 825, force: Bool
+        chassis: ChassisName, by authority: CertificateAuthority, into folder: String, days: Int = 825, force: Bool,
+        reissue: Bool = false
     ) throws(PKIError) -> Certificate {
         try refuseExisting([certificatePath(in: folder), keyPath(in: folder)], force: force)
-        try authority.checkNotIssued(chassis, force: force)
+        try authority.checkNotIssued(chassis, reissue: reissue)
         let key = Certificate.PrivateKey(P256.Signing.PrivateKey())
         let certificate = try authority.issue(chassis: chassis, publicKey: key.publicKey, days: days)
-        try authority.recordIssued(certificate)
         try PKIFiles.makeFolder(folder, mode: 0o755)
         try PKIFiles.write(try pem(key), to: keyPath(in: folder), mode: 0o600, force: true)
         try PKIFiles.write(try CertificateAuthority.pem(certificate), to: certificatePath(in: folder), mode: 0o644, force: true)
         try writeCA(authority.certificate, into: folder)
+        try authority.recordIssued(certificate)
         return certificate
     }
 
@@ -54,9 +57,11 @@ public enum NodeCredentials {
     }
 
     /// Signs the request at `requestPath` and writes the certificate to `outputPath`.
+    /// `force` replaces the file; `reissue` allows a chassis issued for before.
     @discardableResult
     public static func sign(
-        requestAt requestPath: String, by authority: CertificateAuthority, to outputPath: String, days: Int = 825, force: Bool
+        requestAt requestPath: String, by authority: CertificateAuthority, to outputPath: String, days: Int = 825, force: Bool,
+        reissue: Bool = false
     ) throws(PKIError) -> Certificate {
         try refuseExisting([outputPath], force: force)
         let text = try PKIFiles.read(requestPath, what: "signing request")
@@ -65,10 +70,10 @@ public enum NodeCredentials {
             throw PKIError("\(requestPath) is not a PEM certificate signing request: \(error)")
         }
         let names = NodeCertificateRules.commonNames(in: request.subject)
-        if names.count == 1 { try authority.checkNotIssued(try ChassisName(names[0]), force: force) }
+        if names.count == 1 { try authority.checkNotIssued(try ChassisName(names[0]), reissue: reissue) }
         let certificate = try authority.sign(request, days: days)
-        try authority.recordIssued(certificate)
         try PKIFiles.write(try CertificateAuthority.pem(certificate), to: outputPath, mode: 0o644, force: true)
+        try authority.recordIssued(certificate)
         return certificate
     }
 

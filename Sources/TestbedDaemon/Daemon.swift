@@ -82,7 +82,7 @@ public struct Daemon: Sendable {
         }
         let node = ClusterNode(
             mode: mode, registry: registry, tls: tls, bridgeAddress: tls == nil ? nil : bridgeAddress,
-            configuration: configuration, blockingPool: blockingPool, logger: logger)
+            bridgeRequested: bridgeAddress != nil, configuration: configuration, blockingPool: blockingPool, logger: logger)
         registry.setProblem("bridge", tlsProblem)
         node.prepare()
         return node
@@ -134,12 +134,10 @@ public struct Daemon: Sendable {
         let bridgeServed = cluster.tls != nil
         let makeListeners: @Sendable () throws -> [Listener] = {
             if activated {
-                var listeners = activatedListeners
-                if !bridgeServed, let bridge = listeners.firstIndex(where: { $0.name == "bridge" }) {
-                    close(listeners.remove(at: bridge).fd)
-                }
-                guard !activatedBridge, bridgeServed, let address = configuration.bridgeListen else { return listeners }
-                return listeners + [try TCPSocketBinder.bind(address)]
+                // A bridge socket systemd passed is served even when the bridge is off
+                // (each peer closed at once): systemd would hold it open regardless.
+                guard !activatedBridge, bridgeServed, let address = configuration.bridgeListen else { return activatedListeners }
+                return activatedListeners + [try TCPSocketBinder.bind(address)]
             }
             var listeners = [try UnixSocketBinder.bind(
                 path: configuration.socketPath, mode: configuration.socketMode, group: socketGroup, name: "rw")]

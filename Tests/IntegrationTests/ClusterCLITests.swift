@@ -48,8 +48,15 @@ import Glibc
         let twice = try await Self.ctl(["cluster", "sign", node + "/node.csr", "--pki-dir", ca, "--out", sandbox.path + "/other.pem"])
         #expect(twice.status == 1)
         #expect(twice.stderr.contains("a certificate for chassis node7 was already issued"))
+        // A new CA starts a new index.
+        #expect(try await Self.ctl(["cluster", "ca", "init", "--pki-dir", ca, "--force"]).status == 0)
+        #expect(try await Self.ctl(["cluster", "sign", node + "/node.csr", "--pki-dir", ca, "--out", sandbox.path + "/new-ca.pem"]).status == 0)
         #expect(!FileManager.default.fileExists(atPath: sandbox.path + "/other.pem"))
-        #expect(try await Self.ctl(["cluster", "sign", node + "/node.csr", "--pki-dir", ca, "--force"]).status == 0)
+        // --force replaces the file, --reissue allows the same chassis again: both are needed here.
+        let forced = try await Self.ctl(["cluster", "sign", node + "/node.csr", "--pki-dir", ca, "--force"])
+        #expect(forced.status == 1)
+        #expect(forced.stderr.contains("--reissue"))
+        #expect(try await Self.ctl(["cluster", "sign", node + "/node.csr", "--pki-dir", ca, "--force", "--reissue"]).status == 0)
         #expect(try await Self.ctl(["cluster", "csr", "node7", "--pki-dir", node]).status == 1)
     }
 

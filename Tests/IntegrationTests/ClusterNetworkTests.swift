@@ -10,10 +10,10 @@ import Glibc
 @Suite struct ClusterNetworkTests {
     @Test func twoHostsOnALinkJoinSurviveAShortPartitionAndUseTheirOwnAddresses() async throws {
         let network = try await NetworkNamespacePair.make()
-        let sandbox = try Sandbox()
-        let pki = try await TestPKI.make(in: sandbox)
         var daemons: [ClusterDaemon] = []
         do {
+            let sandbox = try Sandbox()
+            let pki = try await TestPKI.make(in: sandbox)
             // Both listen on every address, on the bridge's own port: the addresses in
             // host.json are each host's, found on its interface.
             let main = try await ClusterDaemon.start(
@@ -51,12 +51,13 @@ import Glibc
             }
             #expect(main.log.contains("node1 is back after"))
             #expect(client.log.contains("rejoined the main main"))
+            for daemon in daemons.reversed() { try await daemon.stop() }
+            daemons = []
         } catch {
             for daemon in daemons { try? await daemon.stop(signal: SIGKILL) }
             await network.remove()
             throw error
         }
-        for daemon in daemons { try await daemon.stop() }
         await network.remove()
     }
 }

@@ -75,3 +75,34 @@ import Glibc
         #expect(try await daemon.stop() == 0)
     }
 }
+
+extension BridgeSocketActivationTests {
+    @Test func aBridgeSocketWithoutUsableCredentialsClosesEachPeerAndTheDaemonStaysUp() async throws {
+        let sandbox = try Sandbox()
+        let pki = try await TestPKI.make(in: sandbox)
+        let port = try freePort()
+        let daemon = try DaemonProcess(
+            executable: SocketActivationTests.activator,
+            arguments: [
+                "--listen=\(sandbox.socket)", "--listen=127.0.0.1:\(port)", "--fdname=rw:bridge",
+                Binaries.testbedd, "main", "--state-dir", sandbox.state, "--socket", sandbox.path + "/unused.sock",
+                "--ro-socket", "", "--pki-dir", sandbox.path + "/missing", "--idle-timeout", "0.2", "--log-level", "debug",
+            ],
+            socket: sandbox.socket, logPath: sandbox.path + "/activate.log")
+        let status = try await ProcessRun.run(Binaries.testbedctl, ["status", "--socket", sandbox.socket])
+        #expect(status.status == 0, "\(status.stderr)\n\(daemon.log)")
+        #expect(status.stdout.contains("the bridge is off"))
+        let peer = BridgeTestClient(
+            port: port, credentials: try await pki.issue("node1"), caFile: CertificateAuthority.certificatePath(in: pki.caFolder))
+        let start = ContinuousClock.now
+        await #expect(throws: (any Error).self) {
+            let _: EmptyResult = try await peer.call(RPCMethod.ping)
+        }
+        // Closed at once, not left to the 5 s connect timeout of the client.
+        #expect(ContinuousClock.now - start < .seconds(4))
+        #expect(daemon.log.contains("never exits when idle"))
+        try await Task.sleep(for: .milliseconds(600))
+        #expect(daemon.child.exitStatus == nil, "\(daemon.log)")
+        #expect(try await daemon.stop() == 0)
+    }
+}

@@ -42,9 +42,50 @@ import TestbedProtocol
         #expect(registry.recordCheck("node1", succeeded: false) == (1, 0))
         #expect(registry.recordCheck("node1", succeeded: false) == (2, 1))
         #expect(registry.recordCheck("node1", succeeded: true) == (0, 2))
-        // A host that is not a member gets no health record.
-        _ = registry.recordCheck("ghost", succeeded: false)
-        #expect(registry.members().map(\.chassis) == ["node1"])
+        // A host that is not a member gets no health record: its misses never add up.
+        #expect(registry.recordCheck("ghost", succeeded: false) == (1, 0))
+        #expect(registry.recordCheck("ghost", succeeded: false) == (1, 0))
+    }
+
+    @Test func anEvictionForMissesSparesAMemberThatAnsweredMeanwhile() throws {
+        let folder = try TemporaryFolder()
+        let registry = try ClusterRegistry(folder: folder.path)
+        try registry.join(chassis: "node1", host: Self.host("node1"), address: "10.0.0.2:3355", serial: nil)
+        for _ in 0..<3 { _ = registry.recordCheck("node1", succeeded: false) }
+        _ = registry.recordCheck("node1", succeeded: true)
+        #expect(try registry.removeIfStillMissing("node1", threshold: 3) == false)
+        #expect(registry.isMember("node1"))
+        for _ in 0..<3 { _ = registry.recordCheck("node1", succeeded: false) }
+        #expect(try registry.removeIfStillMissing("node1", threshold: 3))
+        #expect(!registry.isMember("node1"))
+    }
+
+    @Test func aJoinThatChangesNothingWritesNothing() throws {
+        let folder = try TemporaryFolder()
+        let registry = try ClusterRegistry(folder: folder.path)
+        let path = folder.path + "/kvm-compose-config.json"
+        try registry.join(chassis: "node1", host: Self.host("node1"), address: "10.0.0.2:3355", serial: "aa")
+        var before = stat()
+        #expect(stat(path, &before) == 0)
+        #expect(try registry.join(chassis: "node1", host: Self.host("node1"), address: "10.0.0.2:3355", serial: "aa"))
+        var after = stat()
+        #expect(stat(path, &after) == 0)
+        // Each write replaces the file: the same inode means no write.
+        #expect(after.st_ino == before.st_ino)
+        try registry.join(chassis: "node1", host: Self.host("node1", ip: "10.0.0.9"), address: "10.0.0.9:3355", serial: "aa")
+        #expect(stat(path, &after) == 0)
+        #expect(after.st_ino != before.st_ino)
+    }
+
+    @Test func aRevokedCertificateCannotJoinEvenIfItsRequestCameFirst() throws {
+        let folder = try TemporaryFolder()
+        let registry = try ClusterRegistry(folder: folder.path)
+        try registry.join(chassis: "node1", host: Self.host("node1"), address: "10.0.0.2:3355", serial: "aa")
+        try registry.remove(chassis: "node1", revoking: "aa")
+        #expect { try registry.join(chassis: "node1", host: Self.host("node1"), address: "10.0.0.2:3355", serial: "aa") } throws: {
+            ($0 as? RPCError)?.code == .permissionDenied
+        }
+        #expect(!registry.isMember("node1"))
     }
 
     @Test func otherTopLevelKeysOfTheClusterFileAreKept() throws {

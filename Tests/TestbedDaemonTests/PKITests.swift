@@ -44,9 +44,16 @@ import X509
         var info = stat()
         #expect(stat(folder.path + "/n/node.key", &info) == 0 && info.st_mode & 0o777 == 0o600)
         #expect(FileManager.default.contentsEqual(atPath: folder.path + "/n/ca.pem", andPath: folder.path + "/ca/ca.pem"))
-        #expect(throws: PKIError.self) {
-            try NodeCredentials.issue(chassis: try ChassisName("node1"), by: ca, into: folder.path + "/n", force: false)
+        #expect { try NodeCredentials.issue(chassis: try ChassisName("node1"), by: ca, into: folder.path + "/n", force: false) } throws: {
+            ($0 as? PKIError)?.message.contains("already exists") == true
         }
+        // Into a fresh folder, the CA's index refuses the same chassis unless asked to reissue.
+        #expect { try NodeCredentials.issue(chassis: try ChassisName("node1"), by: ca, into: folder.path + "/m", force: false) } throws: {
+            ($0 as? PKIError)?.message.contains("already issued") == true
+        }
+        #expect(!FileManager.default.fileExists(atPath: folder.path + "/m/node.key"))
+        let again = try NodeCredentials.issue(chassis: try ChassisName("node1"), by: ca, into: folder.path + "/m", force: false, reissue: true)
+        #expect(again.serialNumber != certificate.serialNumber)
     }
 
     /// A certificate made by hand, signed by `key`, to break one rule at a time.

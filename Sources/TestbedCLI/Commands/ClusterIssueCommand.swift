@@ -18,6 +18,9 @@ struct ClusterIssueCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Days the certificate is valid (default 825).", valueName: "days"))
     var days = 825
 
+    @Flag(name: .long, help: "Issue a certificate for a chassis the CA has issued for before (a host that replaces it).")
+    var reissue = false
+
     @OptionGroup var pki: PKIOptions
 
     func validate() throws {
@@ -29,7 +32,7 @@ struct ClusterIssueCommand: ParsableCommand {
         let chassis = try PKIOptions.chassis(self.chassis)
         try pki.run { () throws(PKIError) in
             let authority = try CertificateAuthority.load(from: pki.pkiDir)
-            let certificate = try NodeCredentials.issue(chassis: chassis, by: authority, into: out, days: days, force: pki.force)
+            let certificate = try NodeCredentials.issue(chassis: chassis, by: authority, into: out, days: days, force: pki.force, reissue: reissue)
             let files = [NodeCredentials.certificatePath(in: out), NodeCredentials.keyPath(in: out), CertificateAuthority.certificatePath(in: out)]
             Output(json: pki.json).emit(IssuedCertificate(
                 chassis: chassis.value, serial: NodeCertificateRules.serial(of: certificate),

@@ -18,6 +18,9 @@ struct ClusterSignCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Days the certificate is valid (default 825).", valueName: "days"))
     var days = 825
 
+    @Flag(name: .long, help: "Issue a certificate for a chassis the CA has issued for before (a host that replaces it).")
+    var reissue = false
+
     @OptionGroup var pki: PKIOptions
 
     func validate() throws { try PKIOptions.validateDays(days) }
@@ -26,7 +29,7 @@ struct ClusterSignCommand: ParsableCommand {
         let output = out ?? (request.hasSuffix(".csr") ? String(request.dropLast(4)) : request) + ".pem"
         try pki.run { () throws(PKIError) in
             let authority = try CertificateAuthority.load(from: pki.pkiDir)
-            let certificate = try NodeCredentials.sign(requestAt: request, by: authority, to: output, days: days, force: pki.force)
+            let certificate = try NodeCredentials.sign(requestAt: request, by: authority, to: output, days: days, force: pki.force, reissue: reissue)
             let chassis = NodeCertificateRules.commonNames(of: certificate).first ?? ""
             let caPath = CertificateAuthority.certificatePath(in: pki.pkiDir)
             Output(json: pki.json).emit(IssuedCertificate(

@@ -7,6 +7,8 @@ import Synchronization
 final class BridgeConnections: Sendable {
     /// Handshakes in progress at once, all peers together.
     static let maxHandshakes = 64
+    /// Handshakes in progress at once from one address: no single host can take all the slots.
+    static let maxHandshakesPerAddress = 8
     /// Verified connections one chassis may hold at once.
     static let maxPerChassis = 8
     /// Refusals logged in full per minute; the rest are counted.
@@ -14,6 +16,7 @@ final class BridgeConnections: Sendable {
 
     private struct State {
         var handshakes = 0
+        var handshakesFrom: [String: Int] = [:]
         var verified: [String: [ObjectIdentifier: any Channel]] = [:]
         var windowStart = NIODeadline.now()
         var loggedInWindow = 0
@@ -22,17 +25,25 @@ final class BridgeConnections: Sendable {
 
     private let state = Mutex(State())
 
-    /// Takes a handshake slot; false when all are taken.
-    func beginHandshake() -> Bool {
+    /// Takes a handshake slot for a peer at `address`; false when all are taken,
+    /// or all of that address's share.
+    func beginHandshake(from address: String) -> Bool {
         state.withLock { state in
-            guard state.handshakes < Self.maxHandshakes else { return false }
+            guard state.handshakes < Self.maxHandshakes, state.handshakesFrom[address, default: 0] < Self.maxHandshakesPerAddress else {
+                return false
+            }
             state.handshakes += 1
+            state.handshakesFrom[address, default: 0] += 1
             return true
         }
     }
 
-    func endHandshake() {
-        state.withLock { $0.handshakes -= 1 }
+    func endHandshake(from address: String) {
+        state.withLock { state in
+            state.handshakes -= 1
+            state.handshakesFrom[address, default: 1] -= 1
+            if state.handshakesFrom[address] == 0 { state.handshakesFrom[address] = nil }
+        }
     }
 
     /// Records `channel` as a connection of `chassis`, removed when it closes;

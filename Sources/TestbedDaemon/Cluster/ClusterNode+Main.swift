@@ -110,6 +110,7 @@ extension ClusterNode {
         if misses == 1 {
             logger.warning("cluster: \(member.chassis) missed a health check: \(failure)", metadata: ["chassis": "\(member.chassis)"])
         }
+        logger.debug("cluster: \(member.chassis) missed check \(misses) of \(configuration.heartbeatMisses)")
         guard misses >= configuration.heartbeatMisses else { return }
         do {
             let threshold = configuration.heartbeatMisses

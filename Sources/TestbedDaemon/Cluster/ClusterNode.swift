@@ -18,6 +18,8 @@ public final class ClusterNode: Sendable {
     public let tls: BridgeTLS?
     /// Where the bridge listens, when it does.
     public let bridgeAddress: BridgeAddress?
+    /// A bridge was asked for (configured, or passed by systemd), even if it is off.
+    let bridgeRequested: Bool
     let configuration: DaemonConfiguration
     let blockingPool: NIOThreadPool
     let logger: Logger
@@ -43,9 +45,10 @@ public final class ClusterNode: Sendable {
     let connections = BridgeConnections()
 
     init(
-        mode: ClusterMode, registry: ClusterRegistry, tls: BridgeTLS?, bridgeAddress: BridgeAddress?,
+        mode: ClusterMode, registry: ClusterRegistry, tls: BridgeTLS?, bridgeAddress: BridgeAddress?, bridgeRequested: Bool,
         configuration: DaemonConfiguration, blockingPool: NIOThreadPool, logger: Logger
     ) {
+        self.bridgeRequested = bridgeRequested
         self.mode = mode
         self.registry = registry
         self.tls = tls
@@ -62,8 +65,10 @@ public final class ClusterNode: Sendable {
 
     var isMain: Bool { if case .main = mode { true } else { false } }
 
-    /// Whether this node has duties that keep the daemon running (it never idle-exits then).
-    public var hasDuties: Bool { !isMain || bridgeAddress != nil }
+    /// Whether this node has duties that keep the daemon running (it never
+    /// idle-exits then): a client, or a node asked to open a bridge, even one
+    /// whose credentials do not load (an idle exit would only make systemd start it again).
+    public var hasDuties: Bool { !isMain || bridgeRequested }
 
     // MARK: Status
 

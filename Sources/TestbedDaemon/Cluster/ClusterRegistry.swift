@@ -247,6 +247,10 @@ public final class ClusterRegistry: Sendable {
     @discardableResult
     func join(chassis: String, host: HostDescription, address: String, serial: String?) throws(RPCError) -> Bool {
         let wasMember = try mutate { state in
+            // Checked again under the writer: an eviction may have revoked it since the request arrived.
+            if let serial, state.revokedSerials.contains(serial) {
+                throw RPCError(.permissionDenied, "the certificate of \(chassis) (serial \(serial)) has been revoked")
+            }
             let wasMember = state.hosts[chassis] != nil
             if state.hosts[chassis] == host, let record = state.file.members[chassis], record.address == address,
                 record.certificateSerial == serial
@@ -269,15 +273,20 @@ public final class ClusterRegistry: Sendable {
     /// Removes member `chassis`, revoking `serial` when given. Returns whether it was a member.
     @discardableResult
     func remove(chassis: String, revoking serial: String? = nil) throws(RPCError) -> Bool {
-        let wasMember = try mutate { state in
-            let wasMember = state.hosts[chassis] != nil
-            if let serial, !state.revokedSerials.contains(serial) {
+        // The revocation is its own durable step: once written, it holds even if
+        // the cluster file cannot be.
+        if let serial {
+            try mutate { state in
+                guard !state.revokedSerials.contains(serial) else { return }
                 var file = state.file
                 file.revoked.append(RevokedCertificate(serial: serial, chassis: chassis, revokedAt: self.clock.now()))
                 try self.write(file, to: self.statePath, mode: 0o600)
                 state.file = file
                 state.revokedSerials.insert(serial)
             }
+        }
+        let wasMember = try mutate { state in
+            let wasMember = state.hosts[chassis] != nil
             if wasMember {
                 var hosts = state.hosts
                 hosts[chassis] = nil

@@ -92,7 +92,7 @@ public final class RPCServer: Service {
 
     private func bind(_ listener: Listener) async throws -> NIOAsyncChannel<Connection, Never> {
         if listener.name == "bridge" {
-            guard let bridge else { throw ListenerError("a bridge socket was passed but this node has no bridge credentials") }
+            guard let bridge else { return try await bindRefusing(listener) }
             return try await bindBridge(listener, bridge)
         }
         let methods = self.methods
@@ -132,14 +132,17 @@ public final class RPCServer: Service {
                 // wait for the handshake. The gate adds the RPC handlers once the
                 // peer is verified, before any byte of the peer's reaches them.
                 channel.eventLoop.makeCompletedFuture {
-                    guard bridge.connections.beginHandshake() else {
-                        throw ListenerError("\(BridgeConnections.maxHandshakes) TLS handshakes are already in progress on the bridge")
+                    let remote = channel.remoteAddress?.ipAddress.flatMap(IPAddress.canonical) ?? "?"
+                    guard bridge.connections.beginHandshake(from: remote) else {
+                        let (log, suppressed) = bridge.connections.mayLogRefusal()
+                        if suppressed > 0 { logger.notice("bridge: \(suppressed) more refused peers were not logged") }
+                        if log { logger.notice("bridge: refused a peer from \(remote): too many TLS handshakes in progress") }
+                        throw ListenerError("too many TLS handshakes in progress on the bridge")
                     }
                     let verified = channel.eventLoop.makePromise(of: VerifiedPeer.self)
                     verified.futureResult.whenComplete { outcome in
-                        bridge.connections.endHandshake()
+                        bridge.connections.endHandshake(from: remote)
                         guard case .success(let peer) = outcome else { return }
-                        let remote = channel.remoteAddress?.ipAddress.flatMap(IPAddress.canonical) ?? "?"
                         guard bridge.connections.admit(channel, as: peer.chassis) else {
                             logger.notice("bridge: \(peer.chassis) already holds \(BridgeConnections.maxPerChassis) connections; closed one more from \(remote)")
                             channel.close(promise: nil)
@@ -161,12 +164,28 @@ public final class RPCServer: Service {
                             channel.close(promise: nil)
                         }
                     }
-                    try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: bridge.tls.serverContext))
-                    try channel.pipeline.syncOperations.addHandler(PeerCertificateGate(
-                        expecting: nil, isRevoked: bridge.isRevoked, verified: verified, logger: logger,
-                        handshakeTimeout: PeerCertificateGate.handshakeTimeout, connections: bridge.connections))
+                    do {
+                        try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: bridge.tls.serverContext))
+                        try channel.pipeline.syncOperations.addHandler(PeerCertificateGate(
+                            expecting: nil, isRevoked: bridge.isRevoked, verified: verified, logger: logger,
+                            handshakeTimeout: PeerCertificateGate.handshakeTimeout, connections: bridge.connections))
+                    } catch {
+                        // The gate owns the promise once added; before that, it is failed here (which frees the slot).
+                        verified.fail(error)
+                        throw error
+                    }
                     return Connection(channel: channel, peer: Caller.bridgePeerCredentials)
                 }
+            }
+    }
+
+    /// A bridge socket systemd passed while the bridge is off (its credentials do
+    /// not load): each peer is closed at once, rather than left to time out.
+    private func bindRefusing(_ listener: Listener) async throws -> NIOAsyncChannel<Connection, Never> {
+        try await ServerBootstrap(group: group)
+            .bind(listener.fd) { channel in
+                channel.close(promise: nil)
+                return channel.eventLoop.makeSucceededFuture(Connection(channel: channel, peer: Caller.bridgePeerCredentials))
             }
     }
 

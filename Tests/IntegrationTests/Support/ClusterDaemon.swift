@@ -99,10 +99,10 @@ struct TestPKI: Sendable {
     }
 
     /// A node folder for `chassis` (node.pem, node.key, ca.pem), issued by this CA.
-    func issue(_ chassis: String, folderName: String? = nil, force: Bool = false) async throws -> String {
+    func issue(_ chassis: String, folderName: String? = nil, reissue: Bool = false) async throws -> String {
         let folder = sandbox + "/" + (folderName ?? "pki-\(chassis)-\((caFolder as NSString).lastPathComponent)")
         let run = try await ProcessRun.run(
-            Binaries.testbedctl, ["cluster", "issue", chassis, "--out", folder, "--pki-dir", caFolder] + (force ? ["--force"] : []))
+            Binaries.testbedctl, ["cluster", "issue", chassis, "--out", folder, "--pki-dir", caFolder] + (reissue ? ["--reissue"] : []))
         guard run.status == 0 else { throw ProcessRunError("cluster issue \(chassis) failed: \(run.stderr)") }
         return folder
     }
