@@ -1,3 +1,4 @@
+import Logging
 import NIOCore
 import Synchronization
 
@@ -72,10 +73,10 @@ final class BridgeConnections: Sendable {
         for channel in channels { channel.close(promise: nil) }
     }
 
-    /// Whether a refusal may be logged now; when a quiet spell follows a burst,
-    /// also how many went unlogged.
-    func mayLogRefusal() -> (log: Bool, suppressed: Int) {
-        state.withLock { state in
+    /// Logs a refused peer, unless refusals come faster than the journal should
+    /// take; those are counted, and the count is logged after a quiet minute.
+    func logRefusal(from remote: String, _ reason: String, logger: Logger) {
+        let (log, suppressed) = state.withLock { state -> (Bool, Int) in
             let now = NIODeadline.now()
             var suppressed = 0
             if now - state.windowStart > .minutes(1) {
@@ -91,5 +92,7 @@ final class BridgeConnections: Sendable {
             state.loggedInWindow += 1
             return (true, suppressed)
         }
+        if suppressed > 0 { logger.notice("bridge: \(suppressed) more refused peers were not logged") }
+        if log { logger.notice("bridge: refused a peer from \(remote): \(reason)") }
     }
 }

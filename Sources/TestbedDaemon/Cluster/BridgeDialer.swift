@@ -30,6 +30,9 @@ struct BridgeDialer: Sendable {
         _ address: BridgeAddress, expecting chassis: String, _ method: String, params: P, as type: R.Type
     ) async throws -> R {
         let tls = self.tls, isRevoked = self.isRevoked, logger = self.logger, timeout = self.timeout
+        // One deadline for the whole exchange: the gate's timer starts before the
+        // connection does and covers connect and handshake; the call gets what is left.
+        let deadline = NIODeadline.now() + timeout
         let connection = try await RPCConnection.connect(
             host: address.host, port: address.port, connectTimeout: timeout
         ) { channel in
@@ -40,9 +43,9 @@ struct BridgeDialer: Sendable {
                     expecting: chassis, isRevoked: isRevoked, verified: verified, logger: logger, handshakeTimeout: timeout))
             return verified.futureResult.map { _ in }
         }
-        let deadline = MultiThreadedEventLoopGroup.singleton.next().scheduleTask(in: timeout) { connection.abort() }
+        let expiry = MultiThreadedEventLoopGroup.singleton.next().scheduleTask(deadline: deadline) { connection.abort() }
         defer {
-            deadline.cancel()
+            expiry.cancel()
             connection.abort()
         }
         return try await connection.call(method, params: params, as: R.self)

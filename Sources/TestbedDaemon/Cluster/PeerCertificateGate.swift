@@ -109,13 +109,8 @@ final class PeerCertificateGate: ChannelInboundHandler, RemovableChannelHandler 
         // Dialing, the caller reports the failure (once per change); serving, each
         // refusal is logged, up to a rate, then counted.
         if !settled, let connections {
-            let (log, suppressed) = connections.mayLogRefusal()
-            if suppressed > 0 { logger.notice("bridge: \(suppressed) more refused peers were not logged") }
-            if log {
-                let remote = context.remoteAddress.map { "\($0)" } ?? "an unknown address"
-                let reason = error is PKIError ? "\(error)" : TLSFailure.describe(error)
-                logger.notice("bridge: refused a peer from \(remote): \(reason)")
-            }
+            let remote = context.remoteAddress?.ipAddress ?? "an unknown address"
+            connections.logRefusal(from: remote, error is PKIError ? "\(error)" : TLSFailure.describe(error), logger: logger)
         }
         settle(.failure(error))
         context.close(promise: nil)

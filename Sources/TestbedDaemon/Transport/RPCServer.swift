@@ -134,9 +134,7 @@ public final class RPCServer: Service {
                 channel.eventLoop.makeCompletedFuture {
                     let remote = channel.remoteAddress?.ipAddress.flatMap(IPAddress.canonical) ?? "?"
                     guard bridge.connections.beginHandshake(from: remote) else {
-                        let (log, suppressed) = bridge.connections.mayLogRefusal()
-                        if suppressed > 0 { logger.notice("bridge: \(suppressed) more refused peers were not logged") }
-                        if log { logger.notice("bridge: refused a peer from \(remote): too many TLS handshakes in progress") }
+                        bridge.connections.logRefusal(from: remote, "too many TLS handshakes in progress", logger: logger)
                         throw ListenerError("too many TLS handshakes in progress on the bridge")
                     }
                     let verified = channel.eventLoop.makePromise(of: VerifiedPeer.self)
