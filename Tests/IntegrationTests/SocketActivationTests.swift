@@ -47,19 +47,25 @@ import Glibc
 
 /// The bridge passed by systemd (`testbedd-bridge.socket`, FileDescriptorName=bridge).
 @Suite struct BridgeSocketActivationTests {
+    /// A main under systemd-socket-activate with the rw socket and a TCP bridge
+    /// on `bridgePort`, an idle timeout far shorter than any test.
+    static func activated(in sandbox: Sandbox, bridgePort port: Int, pki: String) throws -> DaemonProcess {
+        try DaemonProcess(
+            executable: SocketActivationTests.activator,
+            arguments: [
+                "--listen=\(sandbox.socket)", "--listen=127.0.0.1:\(port)", "--fdname=rw:bridge",
+                Binaries.testbedd, "main", "--state-dir", sandbox.state, "--socket", sandbox.path + "/unused.sock",
+                "--ro-socket", "", "--pki-dir", pki, "--idle-timeout", "0.2", "--log-level", "debug",
+            ],
+            socket: sandbox.socket, logPath: sandbox.path + "/activate.log")
+    }
+
     @Test func aBridgeSocketFromSystemdIsServedWithTLSAndKeepsTheDaemonFromIdling() async throws {
         let sandbox = try Sandbox()
         let pki = try await TestPKI.make(in: sandbox)
         let credentials = try await pki.issue("main")
         let port = try freePort()
-        let daemon = try DaemonProcess(
-            executable: SocketActivationTests.activator,
-            arguments: [
-                "--listen=\(sandbox.socket)", "--listen=127.0.0.1:\(port)", "--fdname=rw:bridge",
-                Binaries.testbedd, "main", "--state-dir", sandbox.state, "--socket", sandbox.path + "/unused.sock",
-                "--ro-socket", "", "--pki-dir", credentials, "--idle-timeout", "0.2", "--log-level", "debug",
-            ],
-            socket: sandbox.socket, logPath: sandbox.path + "/activate.log")
+        let daemon = try Self.activated(in: sandbox, bridgePort: port, pki: credentials)
         let status = try await ProcessRun.run(Binaries.testbedctl, ["cluster", "status", "--json", "--socket", sandbox.socket])
         #expect(status.status == 0, "\(status.stderr)\n\(daemon.log)")
         let object = try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any]
@@ -81,14 +87,7 @@ extension BridgeSocketActivationTests {
         let sandbox = try Sandbox()
         let pki = try await TestPKI.make(in: sandbox)
         let port = try freePort()
-        let daemon = try DaemonProcess(
-            executable: SocketActivationTests.activator,
-            arguments: [
-                "--listen=\(sandbox.socket)", "--listen=127.0.0.1:\(port)", "--fdname=rw:bridge",
-                Binaries.testbedd, "main", "--state-dir", sandbox.state, "--socket", sandbox.path + "/unused.sock",
-                "--ro-socket", "", "--pki-dir", sandbox.path + "/missing", "--idle-timeout", "0.2", "--log-level", "debug",
-            ],
-            socket: sandbox.socket, logPath: sandbox.path + "/activate.log")
+        let daemon = try Self.activated(in: sandbox, bridgePort: port, pki: sandbox.path + "/missing")
         let status = try await ProcessRun.run(Binaries.testbedctl, ["status", "--socket", sandbox.socket])
         #expect(status.status == 0, "\(status.stderr)\n\(daemon.log)")
         #expect(status.stdout.contains("the bridge is off"))
