@@ -242,6 +242,65 @@ import Glibc
         #expect(try bridge.main.configuredMembers()["node2"] == nil)
     }
 
+    @Test func oneChassisHoldsAtMostEightConnections() async throws {
+        let bridge = try await Bridge.start()
+        defer { Task { await bridge.stop() } }
+        let node2 = bridge.client(try await bridge.pki.issue("node2"))
+        var open: [RPCConnection] = []
+        defer { for connection in open { connection.abort() } }
+        for _ in 0..<8 {
+            let connection = try await node2.connect()
+            let _: EmptyResult = try await connection.call(RPCMethod.ping)
+            open.append(connection)
+        }
+        await #expect(throws: (any Error).self) {
+            let _: EmptyResult = try await node2.call(RPCMethod.ping)
+        }
+        try await eventually("the main says why") { bridge.main.log.contains("node2 already holds 8 connections") }
+        // Another chassis is not affected, and a slot freed is a slot taken.
+        try await bridge.expectStillServing()
+        open.removeFirst().abort()
+        try await eventually("a ninth connection fits once one closed") {
+            let _: EmptyResult = try await node2.call(RPCMethod.ping)
+            return true
+        }
+    }
+
+    @Test func oneAddressCannotTakeEveryHandshakeSlot() async throws {
+        let bridge = try await Bridge.start()
+        defer { Task { await bridge.stop() } }
+        // Eight connections that never start TLS hold this address's share for 5 s.
+        var sockets: [Int32] = []
+        defer { for fd in sockets { close(fd) } }
+        for _ in 0..<8 {
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            address.sin_port = UInt16(bridge.main.bridgePort).bigEndian
+            let connected = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            #expect(connected == 0)
+            sockets.append(fd)
+        }
+        let node2 = bridge.client(try await bridge.pki.issue("node2"))
+        try await eventually("a ninth handshake from the same address is refused", timeout: .seconds(4)) {
+            do {
+                let _: EmptyResult = try await node2.call(RPCMethod.ping)
+                return false
+            } catch {
+                return bridge.main.log.contains("too many TLS handshakes in progress")
+            }
+        }
+        for fd in sockets { close(fd) }
+        sockets = []
+        try await eventually("the slots are free again once those connections close") {
+            let _: EmptyResult = try await node2.call(RPCMethod.ping)
+            return true
+        }
+    }
+
     @Test func aRevokedCertificateIsRefused() async throws {
         let bridge = try await Bridge.start()
         defer { Task { await bridge.stop() } }

@@ -135,7 +135,9 @@ public final class RPCServer: Service {
                     let remote = channel.remoteAddress?.ipAddress.flatMap(IPAddress.canonical) ?? "?"
                     guard bridge.connections.beginHandshake(from: remote) else {
                         bridge.connections.logRefusal(from: remote, "too many TLS handshakes in progress", logger: logger)
-                        throw ListenerError("too many TLS handshakes in progress on the bridge")
+                        // Closed here: a failed initializer would leave the connection open.
+                        channel.close(promise: nil)
+                        return Connection(channel: channel, peer: Caller.bridgePeerCredentials)
                     }
                     let verified = channel.eventLoop.makePromise(of: VerifiedPeer.self)
                     verified.futureResult.whenComplete { outcome in
@@ -170,7 +172,7 @@ public final class RPCServer: Service {
                     } catch {
                         // The gate owns the promise once added; before that, it is failed here (which frees the slot).
                         verified.fail(error)
-                        throw error
+                        channel.close(promise: nil)
                     }
                     return Connection(channel: channel, peer: Caller.bridgePeerCredentials)
                 }

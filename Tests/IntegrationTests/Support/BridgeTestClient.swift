@@ -1,5 +1,6 @@
 import Foundation
 import NIOCore
+import NIOPosix
 import NIOSSL
 import TestbedPKI
 import TestbedProtocol
@@ -17,7 +18,12 @@ struct BridgeTestClient {
         _ method: String, params: P, as type: R.Type = R.self
     ) async throws -> R {
         let connection = try await connect()
-        defer { connection.abort() }
+        // A test must fail, not hang, when the daemon never answers.
+        let deadline = MultiThreadedEventLoopGroup.singleton.next().scheduleTask(in: .seconds(10)) { connection.abort() }
+        defer {
+            deadline.cancel()
+            connection.abort()
+        }
         return try await connection.call(method, params: params, as: R.self)
     }
 
