@@ -51,6 +51,23 @@ import Glibc
         }
     }
 
+    /// A plain TCP connection to 127.0.0.1:`port`: no TLS.
+    static func plainConnection(to port: Int) throws -> Int32 {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = UInt16(port).bigEndian
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else {
+            close(fd)
+            throw ProcessRunError("cannot connect to 127.0.0.1:\(port): \(String(cString: strerror(errno)))")
+        }
+        return fd
+    }
+
     static func host(_ chassis: String) -> HostDescription {
         HostDescription(
             ip: "127.0.0.1", user: "root", identityFile: "/root/.ssh/id_ed25519", testbedNic: "eth1",
@@ -83,16 +100,8 @@ import Glibc
     @Test func plaintextIsRefused() async throws {
         let bridge = try await Bridge.start()
         defer { Task { await bridge.stop() } }
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let fd = try Self.plainConnection(to: bridge.main.bridgePort)
         defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = UInt16(bridge.main.bridgePort).bigEndian
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        #expect(connected == 0)
         let request = Array(#"{"jsonrpc":"2.0","id":1,"method":"rpc.ping"}"#.utf8)
         let frame = withUnsafeBytes(of: UInt32(request.count).bigEndian, Array.init) + request
         #expect(write(fd, frame, frame.count) == frame.count)
@@ -273,25 +282,25 @@ import Glibc
         var sockets: [Int32] = []
         defer { for fd in sockets { close(fd) } }
         for _ in 0..<8 {
-            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_addr.s_addr = inet_addr("127.0.0.1")
-            address.sin_port = UInt16(bridge.main.bridgePort).bigEndian
-            let connected = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-            }
-            #expect(connected == 0)
-            sockets.append(fd)
+            sockets.append(try Self.plainConnection(to: bridge.main.bridgePort))
         }
         let node2 = bridge.client(try await bridge.pki.issue("node2"))
-        try await eventually("a ninth handshake from the same address is refused", timeout: .seconds(4)) {
-            do {
-                let _: EmptyResult = try await node2.call(RPCMethod.ping)
-                return false
-            } catch {
-                return bridge.main.log.contains("too many TLS handshakes in progress")
+        var outcomes: [String] = []
+        do {
+            try await eventually("a ninth handshake from the same address is refused", timeout: .seconds(4)) {
+                do {
+                    let _: EmptyResult = try await node2.call(RPCMethod.ping)
+                    outcomes.append("answered")
+                    return false
+                } catch {
+                    outcomes.append("\(error)")
+                    return bridge.main.log.contains("too many TLS handshakes in progress")
+                }
             }
+        } catch {
+            let bridgeLines = bridge.main.log.split(separator: "\n").filter { $0.contains("bridge") }.suffix(20)
+            Issue.record("\(error)\noutcomes: \(outcomes)\n\(bridgeLines.joined(separator: "\n"))")
+            throw error
         }
         for fd in sockets { close(fd) }
         sockets = []

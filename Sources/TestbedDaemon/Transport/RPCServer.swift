@@ -135,8 +135,8 @@ public final class RPCServer: Service {
                     let remote = channel.remoteAddress?.ipAddress.flatMap(IPAddress.canonical) ?? "?"
                     guard bridge.connections.beginHandshake(from: remote) else {
                         bridge.connections.logRefusal(from: remote, "too many TLS handshakes in progress", logger: logger)
-                        // Closed here: a failed initializer would leave the connection open.
-                        channel.close(promise: nil)
+                        // Closed once active: a failed initializer would leave the connection open.
+                        try channel.pipeline.syncOperations.addHandler(ClosingHandler())
                         return Connection(channel: channel, peer: Caller.bridgePeerCredentials)
                     }
                     let verified = channel.eventLoop.makePromise(of: VerifiedPeer.self)
@@ -172,7 +172,7 @@ public final class RPCServer: Service {
                     } catch {
                         // The gate owns the promise once added; before that, it is failed here (which frees the slot).
                         verified.fail(error)
-                        channel.close(promise: nil)
+                        try channel.pipeline.syncOperations.addHandler(ClosingHandler())
                     }
                     return Connection(channel: channel, peer: Caller.bridgePeerCredentials)
                 }
@@ -184,8 +184,10 @@ public final class RPCServer: Service {
     private func bindRefusing(_ listener: Listener) async throws -> NIOAsyncChannel<Connection, Never> {
         try await ServerBootstrap(group: group)
             .bind(listener.fd) { channel in
-                channel.close(promise: nil)
-                return channel.eventLoop.makeSucceededFuture(Connection(channel: channel, peer: Caller.bridgePeerCredentials))
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(ClosingHandler())
+                    return Connection(channel: channel, peer: Caller.bridgePeerCredentials)
+                }
             }
     }
 

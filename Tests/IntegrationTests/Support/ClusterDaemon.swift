@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import TestbedProtocol
 import Testing
 #if canImport(Glibc)
@@ -108,22 +109,31 @@ struct TestPKI: Sendable {
     }
 }
 
-/// A TCP port on loopback that nothing listens on right now.
+/// The ports `freePort` has handed out in this test process: the kernel may
+/// give a port it just freed to the next caller, and tests run in parallel.
+private let portsHandedOut = Mutex<Set<Int>>([])
+
+/// A TCP port on loopback that nothing listens on right now, and that no other
+/// test of this process was given.
 func freePort() throws -> Int {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    defer { close(fd) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    address.sin_port = 0
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    let ok = withUnsafeMutablePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-            bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0
+    for _ in 0..<100 {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let ok = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0
+            }
         }
+        guard ok else { throw ProcessRunError("cannot find a free port: \(String(cString: strerror(errno)))") }
+        let port = Int(UInt16(bigEndian: address.sin_port))
+        if portsHandedOut.withLock({ $0.insert(port).inserted }) { return port }
     }
-    guard ok else { throw ProcessRunError("cannot find a free port: \(String(cString: strerror(errno)))") }
-    return Int(UInt16(bigEndian: address.sin_port))
+    throw ProcessRunError("cannot find a free port that no other test was given")
 }
 
 /// Polls `condition` every 20 ms until it holds; throws after `timeout`.
