@@ -21,6 +21,16 @@ public enum JSONValue: Sendable, Hashable {
         return nil
     }
 
+    /// `value` as JSON, by its own `Encodable` form.
+    public init<T: Encodable>(encoding value: T) throws {
+        self = try JSONCoding.sharedDecoder.decode(JSONValue.self, from: JSONCoding.shared.encode(value))
+    }
+
+    /// This JSON decoded as `type`.
+    public func decoded<T: Decodable>(as type: T.Type) throws -> T {
+        try JSONCoding.sharedDecoder.decode(T.self, from: JSONCoding.shared.encode(self))
+    }
+
     /// The JSON type's name as a person would say it, for error messages.
     public var typeName: String {
         switch self {

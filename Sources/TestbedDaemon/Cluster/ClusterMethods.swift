@@ -16,7 +16,11 @@ enum ClusterMethods {
                 guard let host = node.registry.host else {
                     throw RPCError(.notFound, "this host has no valid host.json (\(node.registry.hostPath))" + problemSuffix(node))
                 }
-                return .now(try encodedValue(host))
+                do {
+                    return .now(try JSONValue(encoding: host))
+                } catch {
+                    throw RPCError(.internalError, "cannot encode host.json: \(error)")
+                }
             case "cluster":
                 guard node.isMain else {
                     throw RPCError(.invalidState, "this host is a cluster client; the cluster configuration lives on the main")
@@ -48,13 +52,5 @@ enum ClusterMethods {
     private static func problemSuffix(_ node: ClusterNode) -> String {
         let problems = node.registry.problems
         return problems.isEmpty ? "" : ": " + problems.joined(separator: "; ")
-    }
-
-    static func encodedValue<T: Encodable>(_ value: T) throws(RPCError) -> JSONValue {
-        do {
-            return try JSONCoding.sharedDecoder.decode(JSONValue.self, from: JSONCoding.shared.encode(value))
-        } catch {
-            throw RPCError(.internalError, "cannot encode the configuration: \(error)")
-        }
     }
 }

@@ -77,12 +77,14 @@ extension ClusterNode {
     /// Records the main's OVN remote in host.json and applies it with ovs-vsctl
     /// when there is one, unless that is already done.
     private func useRemote(_ remote: String) async {
-        do {
-            try await offload { [registry] in
-                try registry.updateHost(isMain: false) { $0.ovn.clientOvnRemote = remote }
+        if let host = registry.host, host.ovn.clientOvnRemote != remote {
+            do {
+                try await offload { [registry] in
+                    try registry.updateHost(isMain: false) { $0.ovn.clientOvnRemote = remote }
+                }
+            } catch {
+                logger.error("cluster: cannot record ovn.client_ovn_remote in \(registry.hostPath): \(error)")
             }
-        } catch {
-            logger.error("cluster: cannot record ovn.client_ovn_remote in \(registry.hostPath): \(error)")
         }
         guard link.withLock({ $0.appliedRemote != remote }) else { return }
         guard let tool = OVSRemote.tool() else {

@@ -117,7 +117,8 @@ public final class ClusterNode: Sendable {
     /// Checks the host description against the certificate, makes one when
     /// there is none, and on the main writes its own entry into the cluster.
     func prepare() {
-        if let tls, registry.host == nil, registry.problems.isEmpty || !FileManager.default.fileExists(atPath: registry.hostPath) {
+        // A first host.json only where there is none: an unreadable one is reported, never replaced.
+        if let tls, !FileManager.default.fileExists(atPath: registry.hostPath) {
             // The bridge's own address when it names one; else this host's first
             // IPv4 address; loopback only when there is nothing else.
             let listening = bridgeAddress.flatMap { IPAddress.isUnspecified($0.host) ? nil : $0.host }

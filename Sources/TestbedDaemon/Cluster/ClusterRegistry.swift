@@ -132,7 +132,7 @@ public final class ClusterRegistry: Sendable {
             guard case .object(let members) = entries else { throw StoreError("testbed_host_ssh_config is not an object") }
             for (chassis, value) in members {
                 do {
-                    hosts[chassis] = try JSONCoding.sharedDecoder.decode(HostDescription.self, from: JSONCoding.shared.encode(value))
+                    hosts[chassis] = try value.decoded(as: HostDescription.self)
                 } catch {
                     throw StoreError("the entry for \(chassis) is not a valid host.json: \(error)")
                 }
@@ -176,7 +176,7 @@ public final class ClusterRegistry: Sendable {
         var top = other
         var entries: [String: JSONValue] = [:]
         for (chassis, host) in hosts {
-            entries[chassis] = (try? JSONCoding.sharedDecoder.decode(JSONValue.self, from: JSONCoding.shared.encode(host))) ?? .null
+            entries[chassis] = (try? JSONValue(encoding: host)) ?? .null
         }
         top["testbed_host_ssh_config"] = .object(entries)
         return .object(top)
@@ -193,38 +193,31 @@ public final class ClusterRegistry: Sendable {
 
     /// Writes this host's description. On the main, its own entry in the cluster follows.
     func setHost(_ host: HostDescription, isMain: Bool) throws(RPCError) {
-        try mutate { state in
-            try self.write(host, to: self.hostPath, mode: 0o644)
-            state.host = host
-            state.problems["host.json"] = nil
-            if isMain {
-                var hosts = state.hosts
-                hosts = hosts.filter { !$0.value.isMainHost || $0.key == host.ovn.chassisName }
-                hosts[host.ovn.chassisName] = host
-                try self.writeCluster(hosts: hosts, state: &state)
-            }
+        try mutate { state in try self.writeHost(host, isMain: isMain, state: &state) }
+    }
+
+    /// Writes host.json and, on the main, its own entry in the cluster (replacing a
+    /// stale one under another chassis).
+    private func writeHost(_ host: HostDescription, isMain: Bool, state: inout State) throws {
+        try write(host, to: hostPath, mode: 0o644)
+        state.host = host
+        state.problems["host.json"] = nil
+        if isMain {
+            var hosts = state.hosts.filter { !$0.value.isMainHost || $0.key == host.ovn.chassisName }
+            hosts[host.ovn.chassisName] = host
+            try writeCluster(hosts: hosts, state: &state)
         }
     }
 
-    /// Changes this host's description with `change`, under the writer, so no
-    /// concurrent change is lost. Returns the description written, or nil when there is none.
-    @discardableResult
-    func updateHost(isMain: Bool, _ change: @Sendable (inout HostDescription) -> Void) throws(RPCError) -> HostDescription? {
-        guard let current = host else { return nil }
-        var updated = current
-        change(&updated)
-        guard updated != current else { return current }
-        return try mutate { state in
-            guard var host = state.host else { return nil }
+    /// Changes this host's description with `change` under the writer, so no
+    /// concurrent change is lost; writes nothing when it changes nothing, or when
+    /// there is no host.json.
+    func updateHost(isMain: Bool, _ change: (inout HostDescription) -> Void) throws(RPCError) {
+        try mutate { state in
+            guard let current = state.host else { return }
+            var host = current
             change(&host)
-            try self.write(host, to: self.hostPath, mode: 0o644)
-            state.host = host
-            if isMain {
-                var hosts = state.hosts
-                hosts[host.ovn.chassisName] = host
-                try self.writeCluster(hosts: hosts, state: &state)
-            }
-            return host
+            if host != current { try self.writeHost(host, isMain: isMain, state: &state) }
         }
     }
 

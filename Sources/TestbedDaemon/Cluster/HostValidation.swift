@@ -50,7 +50,7 @@ enum HostValidation {
     /// An absolute path of plain characters, without `..`: it is handed to ssh as root.
     static func isKeyPath(_ text: String) -> Bool {
         text.hasPrefix("/") && text.utf8.count <= 255
-            && text.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5a) || ($0 >= 0x61 && $0 <= 0x7a) || $0 == 0x2d || $0 == 0x5f || $0 == 0x2e || $0 == 0x2f }
+            && text.utf8.allSatisfy { isPlain($0) || $0 == UInt8(ascii: "/") }
             && !text.split(separator: "/").contains("..")
     }
 
@@ -62,9 +62,17 @@ enum HostValidation {
         return isAddress(address.host) && rest.hasSuffix(":\(address.port)")
     }
 
+    /// A letter, a digit, `-`, `_` or `.`.
+    static func isPlain(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"): true
+        default: byte == UInt8(ascii: "-") || byte == UInt8(ascii: "_") || byte == UInt8(ascii: ".")
+        }
+    }
+
     static func isName(_ text: String, max: Int) -> Bool {
         !text.isEmpty && text.utf8.count <= max
-            && text.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5a) || ($0 >= 0x61 && $0 <= 0x7a) || $0 == 0x2d || $0 == 0x5f || $0 == 0x2e }
+            && text.utf8.allSatisfy(isPlain)
             && !text.hasPrefix("-")
     }
 

@@ -22,7 +22,7 @@ enum IPAddress {
 
     /// Whether `text` is 0.0.0.0 or ::, which name no host.
     static func isUnspecified(_ text: String) -> Bool {
-        canonical(text) == "0.0.0.0" || canonical(text) == "::"
+        ["0.0.0.0", "::"].contains(canonical(text))
     }
 
     /// The first IPv4 address of an interface that is up and not loopback: a

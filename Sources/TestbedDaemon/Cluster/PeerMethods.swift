@@ -11,11 +11,7 @@ enum PeerMethods {
 
     static func table(node: ClusterNode, services: DaemonServices) -> MethodTable {
         var table = MethodTable(refusingOthersWith: onlyPeerMethods)
-        table.register(RPCMethod.hello, role: .reader) { context in
-            .now(HelloResult(
-                server: "testbedd", version: DaemonVersion.current, protocol: RPCMessage.protocolVersion,
-                mode: node.mode.name, identity: context.caller.identity))
-        }
+        table.register(RPCMethod.hello, role: .reader) { context in .now(ServerMethods.hello(context, mode: node.mode)) }
         table.register(RPCMethod.ping, role: .reader) { _ in .now(EmptyResult()) }
         table.register(RPCMethod.hostStatus, role: .reader) { _ in
             .now(HostStatus(

@@ -3,12 +3,15 @@ import TestbedProtocol
 
 /// `rpc.hello`, `rpc.ping` and `server.status`: all answered from memory.
 enum ServerMethods {
+    /// `rpc.hello`'s answer, on every socket and over the bridge.
+    static func hello(_ context: RequestContext, mode: ClusterMode) -> HelloResult {
+        HelloResult(
+            server: "testbedd", version: DaemonVersion.current, protocol: RPCMessage.protocolVersion,
+            mode: mode.name, identity: context.caller.identity)
+    }
+
     static func register(into table: inout MethodTable, services: DaemonServices) {
-        table.register(RPCMethod.hello, role: .reader) { context in
-            .now(HelloResult(
-                server: "testbedd", version: DaemonVersion.current, protocol: RPCMessage.protocolVersion,
-                mode: services.cluster.mode.name, identity: context.caller.identity))
-        }
+        table.register(RPCMethod.hello, role: .reader) { context in .now(hello(context, mode: services.cluster.mode)) }
         table.register(RPCMethod.ping, role: .reader) { _ in .now(EmptyResult()) }
         table.register(RPCMethod.serverStatus, role: .reader) { _ in
             .now(ServerStatus(
