@@ -2,6 +2,7 @@
 #include "testbed_shims.h"
 
 #include <fcntl.h>
+#include <malloc.h>
 #include <signal.h>
 #include <spawn.h>
 
@@ -47,4 +48,12 @@ pid_t testbed_spawn(const char *path, char *const argv[], char *const envp[],
 
 int testbed_open_folder(const char *path) {
     return open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+}
+
+size_t testbed_malloc_free_bytes(void) {
+    return mallinfo2().fordblks;
+}
+
+int testbed_malloc_trim(void) {
+    return malloc_trim(0);
 }

@@ -92,6 +92,7 @@ public struct Daemon: Sendable {
     public func run() async throws {
         signal(SIGPIPE, SIG_IGN)
         let notifier = SystemdNotifier()
+        let descriptors = DescriptorLimit.raiseToHardLimit()
 
         try AtomicFile.makeFolder(configuration.stateDirectory, mode: 0o755)
         let store: any DeploymentStore = switch configuration.store {
@@ -182,6 +183,8 @@ public struct Daemon: Sendable {
             policy: policy,
             authorize: configuration.auth == .polkit ? Self.polkitAuthorizer(pool: blockingPool, logger: logger) : nil,
             maxFrameBytes: configuration.maxFrameBytes,
+            limits: configuration.limits,
+            descriptorLimit: descriptors,
             statistics: daemonServices.statistics,
             group: MultiThreadedEventLoopGroup.singleton,
             logger: logger,
@@ -205,8 +208,13 @@ public struct Daemon: Sendable {
                 logger.info("shutting down: finishing in-flight requests")
                 notifier.stopping()
             })
+        logger.debug("connection limits", metadata: [
+            "descriptors": "\(descriptors)", "max_connections": "\(server.admission.maxConnections)",
+            "per_uid": "\(configuration.limits.maxConnectionsPerUID)", "ro": "\(configuration.limits.maxReadOnlyConnections)",
+        ])
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: ActionService(supervisor: supervisor, blockingPool: blockingPool, sweepInterval: .seconds(3600))),
+            .init(service: MemoryTrimmer()),
             .init(service: server),
         ]
         if cluster.bridgeAddress != nil || !cluster.isMain {

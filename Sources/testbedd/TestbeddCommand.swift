@@ -110,6 +110,30 @@ struct TestbeddCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Failed checks before the main removes a member (default 3).", valueName: "count"))
     var heartbeatMisses: Int?
 
+    @Option(name: .long, help: ArgumentHelp("Connections open at once, all sockets (default 4096, lowered to fit the descriptor limit).", valueName: "count"))
+    var maxConnections: Int?
+
+    @Option(name: .customLong("max-connections-per-uid"), help: ArgumentHelp("Connections one non-root uid may hold on the Unix sockets (default 64).", valueName: "count"))
+    var maxConnectionsPerUID: Int?
+
+    @Option(name: .customLong("max-ro-connections"), help: ArgumentHelp("Connections on the read-only socket, all callers (default 256).", valueName: "count"))
+    var maxReadOnlyConnections: Int?
+
+    @Option(name: .long, help: ArgumentHelp("Output queued per connection before its requests wait (default 262144).", valueName: "bytes"))
+    var connectionOutputBytes: Int?
+
+    @Option(name: .long, help: ArgumentHelp("Output queued for all connections before unprivileged ones wait (default 64 MiB).", valueName: "bytes"))
+    var outputBytes: Int?
+
+    @Option(name: .long, help: ArgumentHelp("A frame must be complete this long after its first byte (default 10).", valueName: "seconds"))
+    var frameTimeout: Double?
+
+    @Option(name: .long, help: ArgumentHelp("Close connections idle this long with nothing in flight (default 300).", valueName: "seconds"))
+    var connectionIdleTimeout: Double?
+
+    @Option(name: .long, help: ArgumentHelp("On stop, close connections not flushed after this long (default 5).", valueName: "seconds"))
+    var shutdownTimeout: Double?
+
     @Flag(name: .long, help: "Print the effective configuration as TOML and exit.")
     var printConfig = false
 
@@ -205,6 +229,14 @@ struct TestbeddCommand: AsyncParsableCommand {
         if let pkiDir { configuration.pkiDirectory = Self.absolute(pkiDir, in: workingFolder) }
         if let heartbeatInterval { configuration.heartbeatInterval = heartbeatInterval }
         if let heartbeatMisses { configuration.heartbeatMisses = heartbeatMisses }
+        if let maxConnections { configuration.limits.maxConnections = maxConnections }
+        if let maxConnectionsPerUID { configuration.limits.maxConnectionsPerUID = maxConnectionsPerUID }
+        if let maxReadOnlyConnections { configuration.limits.maxReadOnlyConnections = maxReadOnlyConnections }
+        if let connectionOutputBytes { configuration.limits.connectionOutputBytes = connectionOutputBytes }
+        if let outputBytes { configuration.limits.outputBytes = outputBytes }
+        if let frameTimeout { configuration.limits.frameTimeout = frameTimeout }
+        if let connectionIdleTimeout { configuration.limits.idleTimeout = connectionIdleTimeout }
+        if let shutdownTimeout { configuration.limits.shutdownTimeout = shutdownTimeout }
         if mode != nil || main != nil {
             configuration.mode = try DaemonConfiguration.parseMode(mode ?? "client", main: main, setting: "mode")
         }

@@ -1,6 +1,7 @@
 #ifndef TESTBED_SHIMS_H
 #define TESTBED_SHIMS_H
 
+#include <stddef.h>
 #include <sys/types.h>
 
 /// Starts `path` with `argv` and `envp` in its own process group, in the
@@ -24,5 +25,13 @@ int testbed_open_folder(const char *path);
 struct testbed_peer_groups {
     unsigned int gids[256];
 };
+
+/// Bytes glibc's arenas hold free (mallinfo2's fordblks): what `malloc_trim`
+/// could give back to the system. (malloc.h is not part of Swift's Glibc.)
+size_t testbed_malloc_free_bytes(void);
+
+/// glibc's malloc_trim(0): returns free pages of every arena to the system;
+/// 1 if some memory was released.
+int testbed_malloc_trim(void);
 
 #endif

@@ -19,12 +19,10 @@ final class BridgeConnections: Sendable {
         var handshakes = 0
         var handshakesFrom: [String: Int] = [:]
         var verified: [String: [ObjectIdentifier: any Channel]] = [:]
-        var windowStart = NIODeadline.now()
-        var loggedInWindow = 0
-        var suppressed = 0
     }
 
     private let state = Mutex(State())
+    private let refusals = RateLimitedLog(linesPerWindow: BridgeConnections.refusalsLoggedPerMinute, window: .minutes(1))
 
     /// Takes a handshake slot for a peer at `address`; false when all are taken,
     /// or all of that address's share.
@@ -74,25 +72,11 @@ final class BridgeConnections: Sendable {
     }
 
     /// Logs a refused peer, unless refusals come faster than the journal should
-    /// take; those are counted, and the count is logged after a quiet minute.
+    /// take; those are counted, and the count is logged with the next line.
     func logRefusal(from remote: String, _ reason: String, logger: Logger) {
-        let (log, suppressed) = state.withLock { state -> (Bool, Int) in
-            let now = NIODeadline.now()
-            var suppressed = 0
-            if now - state.windowStart > .minutes(1) {
-                suppressed = state.suppressed
-                state.windowStart = now
-                state.loggedInWindow = 0
-                state.suppressed = 0
-            }
-            guard state.loggedInWindow < Self.refusalsLoggedPerMinute else {
-                state.suppressed += 1
-                return (false, 0)
-            }
-            state.loggedInWindow += 1
-            return (true, suppressed)
+        refusals.record { suppressed in
+            if suppressed > 0 { logger.notice("bridge: \(suppressed) more refused peers were not logged") }
+            logger.notice("bridge: refused a peer from \(remote): \(reason)")
         }
-        if suppressed > 0 { logger.notice("bridge: \(suppressed) more refused peers were not logged") }
-        if log { logger.notice("bridge: refused a peer from \(remote): \(reason)") }
     }
 }

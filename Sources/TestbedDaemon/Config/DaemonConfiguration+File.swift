@@ -30,6 +30,14 @@ extension DaemonConfiguration {
         var pkiDir: String?
         var heartbeatInterval: Seconds?
         var heartbeatMisses: Int?
+        var maxConnections: Int?
+        var maxConnectionsPerUID: Int?
+        var maxReadOnlyConnections: Int?
+        var connectionOutputBytes: Int?
+        var outputBytes: Int?
+        var frameTimeout: Seconds?
+        var connectionIdleTimeout: Seconds?
+        var shutdownTimeout: Seconds?
 
         enum CodingKeys: String, CodingKey {
             case socket, store
@@ -55,6 +63,14 @@ extension DaemonConfiguration {
             case pkiDir = "pki_dir"
             case heartbeatInterval = "heartbeat_interval"
             case heartbeatMisses = "heartbeat_misses"
+            case maxConnections = "max_connections"
+            case maxConnectionsPerUID = "max_connections_per_uid"
+            case maxReadOnlyConnections = "max_ro_connections"
+            case connectionOutputBytes = "connection_output_bytes"
+            case outputBytes = "output_bytes"
+            case frameTimeout = "frame_timeout"
+            case connectionIdleTimeout = "connection_idle_timeout"
+            case shutdownTimeout = "shutdown_timeout"
         }
     }
 
@@ -114,6 +130,14 @@ extension DaemonConfiguration {
         if let folder = settings.pkiDir { pkiDirectory = folder }
         if let interval = settings.heartbeatInterval { heartbeatInterval = interval.value }
         if let misses = settings.heartbeatMisses { heartbeatMisses = misses }
+        if let count = settings.maxConnections { limits.maxConnections = count }
+        if let count = settings.maxConnectionsPerUID { limits.maxConnectionsPerUID = count }
+        if let count = settings.maxReadOnlyConnections { limits.maxReadOnlyConnections = count }
+        if let bytes = settings.connectionOutputBytes { limits.connectionOutputBytes = bytes }
+        if let bytes = settings.outputBytes { limits.outputBytes = bytes }
+        if let seconds = settings.frameTimeout { limits.frameTimeout = seconds.value }
+        if let seconds = settings.connectionIdleTimeout { limits.idleTimeout = seconds.value }
+        if let seconds = settings.shutdownTimeout { limits.shutdownTimeout = seconds.value }
         if settings.mode != nil || settings.main != nil {
             mode = try Self.parseMode(settings.mode ?? "client", main: settings.main, setting: "mode")
         }

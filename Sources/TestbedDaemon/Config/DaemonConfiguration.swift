@@ -55,6 +55,8 @@ public struct DaemonConfiguration: Sendable, Equatable {
     /// Seconds without a connection or a running action after which a
     /// socket-activated daemon exits; nil never.
     public var idleTimeout: Double?
+    /// What one client, and all of them together, can make the daemon hold.
+    public var limits = ConnectionLimits()
 
     // MARK: Cluster
 
@@ -149,6 +151,7 @@ public struct DaemonConfiguration: Sendable, Equatable {
         guard (64...(256 * 1_048_576)).contains(maxFrameBytes) else {
             throw ConfigurationError("max_frame_bytes \(maxFrameBytes) must be between 64 and 268435456")
         }
+        try limits.validate()
     }
 
     /// The effective configuration as a TOML file that `--config` accepts.
@@ -173,6 +176,14 @@ public struct DaemonConfiguration: Sendable, Equatable {
         log_max_bytes = \(logMaxBytes)
         log_keep = \(logKeep)
         \(idleTimeout.map { "idle_timeout = \(Self.number($0))" } ?? "# idle_timeout: none")
+        max_connections = \(limits.maxConnections)
+        max_connections_per_uid = \(limits.maxConnectionsPerUID)
+        max_ro_connections = \(limits.maxReadOnlyConnections)
+        connection_output_bytes = \(limits.connectionOutputBytes)
+        output_bytes = \(limits.outputBytes)
+        frame_timeout = \(Self.number(limits.frameTimeout))
+        connection_idle_timeout = \(Self.number(limits.idleTimeout))
+        shutdown_timeout = \(Self.number(limits.shutdownTimeout))
         \(modeLines)
         bridge_listen = \(Self.quoted(bridgeListen?.description ?? ""))
         pki_dir = \(Self.quoted(pkiDirectory))

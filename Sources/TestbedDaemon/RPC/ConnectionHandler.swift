@@ -6,12 +6,32 @@ import TestbedProtocol
 /// Serves one client connection on its event loop: reads requests from frames,
 /// dispatches them, writes responses in whatever order they complete, handles
 /// `rpc.cancel`, and answers a refused frame with one error before closing.
+///
+/// What a client can make it hold is bounded: once `outputBytes` of answers
+/// wait for the client to read them (or the daemon's whole `OutputBudget` is
+/// taken), no further request is served and nothing more is read until they
+/// drain; a frame must be complete within `frameTimeout` of its first byte; a
+/// connection idle with nothing in flight is closed.
 final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
     /// Tells a connection the daemon is stopping: finish in-flight requests, then close.
     struct Drain: Sendable {}
+
+    /// The bounds one connection is held to.
+    struct Bounds: Sendable {
+        /// Requests in flight before the next is refused as busy.
+        var maxInFlight = ConnectionHandler.defaultMaxInFlight
+        /// Output queued for the client before its requests wait.
+        var outputBytes = ConnectionLimits().connectionOutputBytes
+        /// The whole daemon's queued output.
+        var budget: OutputBudget
+        /// uid 0 or an admin: served from the budget's reserve too.
+        var privileged = false
+        /// A frame's bytes must all arrive within this, from its first.
+        var frameTimeout = TimeAmount.seconds(10)
+    }
 
     private let methods: MethodTable
     private let caller: Caller
@@ -28,8 +48,23 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     /// Requests one connection may have in flight before it is told to wait.
     static let defaultMaxInFlight = 1024
-    private let maxInFlight: Int
+    private let bounds: Bounds
+    private var maxInFlight: Int { bounds.maxInFlight }
     private let logger: Logger
+    /// Frames received but not served yet: they wait while the client's output is full.
+    private var pending = CircularBuffer<ByteBuffer>()
+    /// Bytes written to the client and not yet taken by it.
+    private var queuedOutput = 0
+    /// Reading is stopped until queued output drains.
+    private var paused = false
+    /// Waiting for the daemon's output budget to have room.
+    private var waitingForBudget = false
+    /// When the frame being received must be complete.
+    private var frameDeadline: Scheduled<Void>?
+    /// A frame has begun and is not complete.
+    private var framePending = false
+    /// Time left of that frame's deadline while reading is paused (the client cannot send then).
+    private var frameTimeLeft: TimeAmount?
     /// Requests whose answer is not written yet. Only touched on the event loop.
     private var inFlight: Set<RequestID> = []
     /// The streaming requests among them.
@@ -42,9 +77,9 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
     init(
         methods: MethodTable, caller: Caller, policy: AccessPolicy, logger: Logger,
         authorize: (@Sendable (PeerCredentials, any EventLoop) -> EventLoopFuture<Role?>)? = nil,
-        maxInFlight: Int = ConnectionHandler.defaultMaxInFlight
+        bounds: Bounds
     ) {
-        self.maxInFlight = maxInFlight
+        self.bounds = bounds
         self.methods = methods
         self.caller = caller
         self.policy = policy
@@ -58,7 +93,108 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
     private var peer: PeerCredentials { caller.peer }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let payload = Data(Self.unwrapInboundIn(data).readableBytesView)
+        pending.append(Self.unwrapInboundIn(data))
+        serveWaitingFrames(context: context)
+    }
+
+    /// True while the client's output and the daemon's budget have room for more answers.
+    private var hasOutputRoom: Bool {
+        queuedOutput < bounds.outputBytes && bounds.budget.hasRoom(privileged: bounds.privileged)
+    }
+
+    /// Serves received frames while there is room for their answers; stops reading when there is not.
+    private func serveWaitingFrames(context: ChannelHandlerContext) {
+        while !shuttingDown, hasOutputRoom, let frame = pending.popFirst() {
+            serve(frame, context: context)
+        }
+        if shuttingDown { pending.removeAll() }
+        if !pending.isEmpty || !hasOutputRoom {
+            pause(context: context)
+        } else if inputClosed {
+            closeIfDrained(context: context)
+        }
+    }
+
+    /// Stops reading (and the frame clock, since the client cannot send) until output drains.
+    private func pause(context: ChannelHandlerContext) {
+        guard !paused else { return }
+        paused = true
+        context.channel.setOption(ChannelOptions.autoRead, value: false).whenComplete { _ in }
+        if let frameDeadline {
+            frameDeadline.cancel()
+            self.frameDeadline = nil
+            frameTimeLeft = max(.zero, (frameEnds ?? .now()) - .now())
+        }
+        waitForRoom(context: context)
+    }
+
+    /// When the connection has nothing queued, only the daemon's budget can be
+    /// what is full: ask to be woken when it has room.
+    private func waitForRoom(context: ChannelHandlerContext) {
+        guard queuedOutput < bounds.outputBytes, !waitingForBudget else { return }
+        waitingForBudget = true
+        let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        bounds.budget.wait(ObjectIdentifier(self), on: context.eventLoop, privileged: bounds.privileged) {
+            let (handler, context) = loopBound.value
+            handler.waitingForBudget = false
+            handler.resumeIfRoom(context: context)
+        }
+    }
+
+    /// Output drained: serve what waited, then read again.
+    private func resumeIfRoom(context: ChannelHandlerContext) {
+        guard context.channel.isActive else { return }
+        // Hysteresis: a paused connection waits until half its output is taken,
+        // rather than resuming for every answer.
+        if paused, queuedOutput > bounds.outputBytes / 2 { return }
+        guard hasOutputRoom else {
+            if paused { waitForRoom(context: context) }
+            return
+        }
+        for stream in Array(streams.values) { stream.writable() }
+        guard paused else { return }
+        paused = false
+        serveWaitingFrames(context: context)
+        guard !paused, !shuttingDown else { return }
+        context.channel.setOption(ChannelOptions.autoRead, value: true).whenComplete { _ in }
+        if framePending { startFrameClock(context: context, timeLeft: frameTimeLeft ?? bounds.frameTimeout) }
+        frameTimeLeft = nil
+    }
+
+    /// When the frame being received must be complete.
+    private var frameEnds: NIODeadline?
+
+    private func startFrameClock(context: ChannelHandlerContext, timeLeft: TimeAmount) {
+        frameDeadline?.cancel()
+        frameEnds = .now() + timeLeft
+        let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        frameDeadline = context.eventLoop.scheduleTask(in: timeLeft) {
+            let (handler, context) = loopBound.value
+            handler.frameDeadline = nil
+            handler.frameTimedOut(context: context)
+        }
+    }
+
+    private func frameTimedOut(context: ChannelHandlerContext) {
+        logger.notice("closing a connection whose frame was not complete within frame_timeout", metadata: [
+            "uid": "\(peer.uid)", "pid": "\(peer.pid)", "socket": "\(caller.listener)",
+        ])
+        let refusal = RPCError(.invalidRequest, "a frame must arrive whole within \(bounds.frameTimeout) of its first byte (frame_timeout); closing the connection")
+        writeAndClose(RPCMessage.errorResponse(id: nil, error: refusal), context: context)
+    }
+
+    /// Sends a last message, then closes.
+    private func writeAndClose(_ payload: Data, context: ChannelHandlerContext) {
+        let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
+        context.writeAndFlush(Self.wrapOutboundOut(context.channel.allocator.buffer(bytes: payload)))
+            .whenComplete { _ in loopBound.value.close(promise: nil) }
+        // Not waiting for a client that does not read: it gets what the socket takes.
+        context.eventLoop.scheduleTask(in: .seconds(1)) { loopBound.value.close(promise: nil) }
+    }
+
+    /// Serves one frame.
+    private func serve(_ frame: ByteBuffer, context: ChannelHandlerContext) {
+        let payload = Data(frame.readableBytesView)
         let request: ParsedRequest
         do {
             request = try ParsedRequest.parse(payload)
@@ -169,19 +305,15 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
         closeIfDrained(context: context)
     }
 
-    func channelWritabilityChanged(context: ChannelHandlerContext) {
-        if context.channel.isWritable {
-            if !shuttingDown { context.channel.setOption(ChannelOptions.autoRead, value: true).whenComplete { _ in } }
-            for stream in Array(streams.values) { stream.writable() }
-        }
-        context.fireChannelWritabilityChanged()
-    }
-
     func channelInactive(context: ChannelHandlerContext) {
         // A disconnect ends this client's streams, and nothing else.
         let ended = streams
         streams.removeAll()
         inFlight.removeAll()
+        pending.removeAll()
+        frameDeadline?.cancel()
+        frameDeadline = nil
+        bounds.budget.cancelWait(ObjectIdentifier(self))
         for stream in ended.values { stream.cancelled() }
         context.fireChannelInactive()
     }
@@ -225,20 +357,55 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
         }
     }
 
+    /// True while a stream may send more: the client's output has room. When
+    /// only the daemon's budget is full, the connection asks to be woken.
+    func streamMayWrite(context: ChannelHandlerContext) -> Bool {
+        if !paused, hasOutputRoom { return true }
+        waitForRoom(context: context)
+        return false
+    }
+
+    /// Writes one message, counting it against the connection's and the
+    /// daemon's output until the client has taken it.
     func write(_ payload: Data, context: ChannelHandlerContext) {
-        lastWrite = context.writeAndFlush(Self.wrapOutboundOut(context.channel.allocator.buffer(bytes: payload)))
-        // A client that sends without reading gets no more reads until it catches
-        // up: answers never pile up in the daemon's memory.
-        if !context.channel.isWritable { context.channel.setOption(ChannelOptions.autoRead, value: false).whenComplete { _ in } }
+        let size = payload.count + 4
+        queuedOutput += size
+        bounds.budget.take(size)
+        let written = context.eventLoop.makePromise(of: Void.self)
+        context.writeAndFlush(Self.wrapOutboundOut(context.channel.allocator.buffer(bytes: payload)), promise: written)
+        lastWrite = written.futureResult
+        let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        written.futureResult.whenComplete { _ in
+            let (handler, context) = loopBound.value
+            handler.queuedOutput -= size
+            handler.bounds.budget.giveBack(size)
+            handler.resumeIfRoom(context: context)
+        }
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if case .inputClosed = event as? ChannelEvent {
+        if let progress = event as? ServerFrameDecoder.FramePending {
+            framePending = progress == .started
+            if framePending {
+                if paused { frameTimeLeft = bounds.frameTimeout } else { startFrameClock(context: context, timeLeft: bounds.frameTimeout) }
+            } else {
+                frameDeadline?.cancel()
+                frameDeadline = nil
+                frameTimeLeft = nil
+            }
+        } else if event is IdleStateHandler.IdleStateEvent {
+            // Idle: no byte either way for the idle timeout. A connection still
+            // owed an answer, or following something, is waiting, not idle.
+            guard inFlight.isEmpty, streams.isEmpty else { return }
+            logger.debug("closing an idle connection", metadata: ["uid": "\(peer.uid)", "socket": "\(caller.listener)"])
+            context.close(promise: nil)
+        } else if case .inputClosed = event as? ChannelEvent {
             // The client sent all it will send: answer what is in flight, then close.
             inputClosed = true
             closeIfDrained(context: context)
         } else if event is Drain {
             shuttingDown = true
+            pending.removeAll()
             context.channel.setOption(ChannelOptions.autoRead, value: false).whenComplete { _ in }
             closeIfDrained(context: context)
         } else {
@@ -256,7 +423,8 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
             stream.cancelled()
         }
         if shuttingDown { streams.removeAll() }
-        guard inFlight.isEmpty else { return }
+        // Requests the client sent before closing its side still get their answers.
+        guard inFlight.isEmpty, pending.isEmpty else { return }
         // Closing at once would drop answers still queued for a slow reader.
         guard let lastWrite else { return context.close(promise: nil) }
         let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
@@ -269,10 +437,7 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
             logger.notice("closing a connection after a bad frame", metadata: [
                 "error": "\(frameError)", "uid": "\(peer.uid)", "pid": "\(peer.pid)",
             ])
-            let refusal = RPCMessage.errorResponse(id: nil, error: RPCError(.invalidRequest, frameError.description))
-            let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
-            context.writeAndFlush(Self.wrapOutboundOut(context.channel.allocator.buffer(bytes: refusal)))
-                .whenComplete { _ in loopBound.value.close(promise: nil) }
+            writeAndClose(RPCMessage.errorResponse(id: nil, error: RPCError(.invalidRequest, frameError.description)), context: context)
         } else {
             logger.debug("connection error", metadata: ["error": "\(error)"])
             context.close(promise: nil)

@@ -29,8 +29,9 @@ public final class RequestStream: @unchecked Sendable {
     /// True while the request has not ended.
     public var isActive: Bool { !ended }
 
-    /// False while the client reads slower than we write; wait for `onWritable`.
-    public var isWritable: Bool { context.channel.isWritable }
+    /// False while the client reads slower than we write (its output bound is
+    /// reached) or the daemon's output budget is spent; wait for `onWritable`.
+    public var isWritable: Bool { connection.streamMayWrite(context: context) }
 
     /// Sends the next lines.
     public func send(lines: [String]) {

@@ -23,13 +23,18 @@ final class ConnectionSet: Sendable {
         _ = state.withLock { $0.channels.removeValue(forKey: ObjectIdentifier(channel)) }
     }
 
-    /// Tells every connection, now and from now on, to finish its requests and close.
-    func drainAll() {
+    /// Tells every connection, now and from now on, to finish its requests and
+    /// close; closes those still open after `deadline`, flushed or not.
+    func drainAll(closingAfter deadline: TimeAmount, on eventLoop: any EventLoop) {
         let channels = state.withLock { state in
             state.draining = true
             return Array(state.channels.values)
         }
         for channel in channels { Self.drain(channel) }
+        eventLoop.scheduleTask(in: deadline) { [self] in
+            let left = state.withLock { Array($0.channels.values) }
+            for channel in left { channel.close(promise: nil) }
+        }
     }
 
     private static func drain(_ channel: any Channel) {

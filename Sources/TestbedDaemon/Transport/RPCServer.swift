@@ -15,6 +15,11 @@ public final class RPCServer: Service {
     private let policy: AccessPolicy
     private let authorize: (@Sendable (PeerCredentials, any EventLoop) -> EventLoopFuture<Role?>)?
     private let maxFrameBytes: Int
+    private let limits: ConnectionLimits
+    /// Who may connect: the caps on connections per uid, on the read-only socket, and in all.
+    let admission: ConnectionAdmission
+    /// The output queued for all connections together.
+    let budget: OutputBudget
     private let statistics: ServerStatistics
     private let group: any EventLoopGroup
     private let logger: Logger
@@ -42,7 +47,8 @@ public final class RPCServer: Service {
     /// graceful shutdown, however early it connects.
     public init(
         makeListeners: @escaping @Sendable () throws -> [Listener], methods: MethodTable, policy: AccessPolicy,
-        authorize: (@Sendable (PeerCredentials, any EventLoop) -> EventLoopFuture<Role?>)? = nil, maxFrameBytes: Int, statistics: ServerStatistics,
+        authorize: (@Sendable (PeerCredentials, any EventLoop) -> EventLoopFuture<Role?>)? = nil, maxFrameBytes: Int,
+        limits: ConnectionLimits = ConnectionLimits(), descriptorLimit: Int = DescriptorLimit.current, statistics: ServerStatistics,
         group: any EventLoopGroup, logger: Logger, bridge: Bridge? = nil,
         onReady: @escaping @Sendable () -> Void, onStopping: @escaping @Sendable () -> Void
     ) {
@@ -53,6 +59,9 @@ public final class RPCServer: Service {
         self.policy = policy
         self.authorize = authorize
         self.maxFrameBytes = maxFrameBytes
+        self.limits = limits
+        self.admission = ConnectionAdmission(limits: limits, descriptorLimit: descriptorLimit)
+        self.budget = OutputBudget(limit: limits.outputBytes, privilegedLimit: limits.outputBytes + limits.privilegedOutputBytes)
         self.statistics = statistics
         self.group = group
         self.logger = logger
@@ -79,15 +88,26 @@ public final class RPCServer: Service {
         } onGracefulShutdown: {
             self.onStopping()
             for server in servers { server.channel.close(promise: nil) }
-            self.connections.drainAll()
+            // Connections get shutdown_timeout to flush their answers; a client
+            // that does not read cannot hold the daemon up longer than that.
+            self.connections.drainAll(closingAfter: .nanoseconds(Int64(self.limits.shutdownTimeout * 1e9)), on: self.group.next())
         }
         logger.info("all connections closed")
     }
 
-    /// A connection accepted on a listener, with the credentials of its peer.
+    /// A connection accepted on a listener, with the credentials of its peer
+    /// and its place under the connection caps (nil: refused, or the bridge's).
     struct Connection: Sendable {
         let channel: any Channel
         let peer: PeerCredentials
+        var ticket: ConnectionAdmission.Ticket? = nil
+    }
+
+    /// The bounds of one connection.
+    private func bounds(privileged: Bool, maxInFlight: Int = ConnectionHandler.defaultMaxInFlight) -> ConnectionHandler.Bounds {
+        ConnectionHandler.Bounds(
+            maxInFlight: maxInFlight, outputBytes: limits.connectionOutputBytes, budget: budget, privileged: privileged,
+            frameTimeout: .nanoseconds(Int64(limits.frameTimeout * 1e9)))
     }
 
     private func bind(_ listener: Listener) async throws -> NIOAsyncChannel<Connection, Never> {
@@ -100,19 +120,43 @@ public final class RPCServer: Service {
         let authorize = self.authorize
         let maxFrameBytes = self.maxFrameBytes
         let logger = self.logger
+        let admission = self.admission
+        let idleTimeout = TimeAmount.nanoseconds(Int64(limits.idleTimeout * 1e9))
+        let privilegedBounds = bounds(privileged: true)
+        let unprivilegedBounds = bounds(privileged: false)
         return try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
+            .serverChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(ListenerPause(logger: logger)) }
+            }
             // A client may send its requests and shut down its writing side; it still gets every answer.
             .childChannelOption(.allowRemoteHalfClosure, value: true)
+            // One read (at most 64 KiB) per wake-up: what a client that does not
+            // read its answers can make the daemon buffer stays small.
+            .childChannelOption(.maxMessagesPerRead, value: 1)
             .bind(listener.fd) { channel in
                 PeerCredentials.of(channel, withStartTime: policy.usesPolkit).flatMapThrowing { peer in
+                    let privileged = peer.uid == 0 || policy.adminGID.map(peer.isMember(of:)) == true
+                    let applicant = ConnectionAdmission.Applicant(uid: peer.uid, readOnly: listener.name == "ro", privileged: privileged)
+                    let ticket: ConnectionAdmission.Ticket
+                    switch admission.admit(applicant) {
+                    case .success(let admitted):
+                        ticket = admitted
+                    case .failure(let refusal):
+                        Self.logConnectionRefusal(refusal, peer: peer, listener: listener.name, logger: logger)
+                        try channel.pipeline.syncOperations.addHandler(ClosingHandler(refusal: refusal))
+                        return Connection(channel: channel, peer: peer)
+                    }
                     let caller = Caller(peer: peer, listener: listener.name, role: policy.role(of: peer, on: listener.name))
                     try channel.pipeline.syncOperations.addHandlers([
-                        ByteToMessageHandler(FrameDecoder(maxFrameBytes: maxFrameBytes)),
+                        IdleStateHandler(allTimeout: idleTimeout),
+                        ByteToMessageHandler(ServerFrameDecoder(maxFrameBytes: maxFrameBytes)),
                         MessageToByteHandler(FrameEncoder()),
-                        ConnectionHandler(methods: methods, caller: caller, policy: policy, logger: logger, authorize: authorize),
+                        ConnectionHandler(
+                            methods: methods, caller: caller, policy: policy, logger: logger, authorize: authorize,
+                            bounds: privileged ? privilegedBounds : unprivilegedBounds),
                     ])
-                    return Connection(channel: channel, peer: peer)
+                    return Connection(channel: channel, peer: peer, ticket: ticket)
                 }
             }
     }
@@ -123,8 +167,12 @@ public final class RPCServer: Service {
         let policy = self.policy
         let maxFrameBytes = min(self.maxFrameBytes, FrameDecoder.defaultMaxFrameBytes)
         let logger = self.logger
+        let peerBounds = bounds(privileged: false, maxInFlight: Self.bridgeMaxInFlight)
         return try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
+            .serverChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(ListenerPause(logger: logger)) }
+            }
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.allowRemoteHalfClosure, value: true)
             .bind(listener.fd) { channel in
@@ -152,12 +200,10 @@ public final class RPCServer: Service {
                         do {
                             try channel.pipeline.syncOperations.addHandlers([
                                 IdleStateHandler(allTimeout: Self.bridgeIdleTimeout),
-                                IdleConnectionCloser(),
-                                ByteToMessageHandler(FrameDecoder(maxFrameBytes: maxFrameBytes)),
+                                ByteToMessageHandler(ServerFrameDecoder(maxFrameBytes: maxFrameBytes)),
                                 MessageToByteHandler(FrameEncoder()),
                                 ConnectionHandler(
-                                    methods: bridge.methods, caller: caller, policy: policy, logger: logger,
-                                    maxInFlight: Self.bridgeMaxInFlight),
+                                    methods: bridge.methods, caller: caller, policy: policy, logger: logger, bounds: peerBounds),
                             ])
                             logger.debug("bridge: peer verified", metadata: ["chassis": "\(peer.chassis)", "remote": "\(remote)"])
                         } catch {
@@ -182,7 +228,11 @@ public final class RPCServer: Service {
     /// A bridge socket systemd passed while the bridge is off (its credentials do
     /// not load): each peer is closed at once, rather than left to time out.
     private func bindRefusing(_ listener: Listener) async throws -> NIOAsyncChannel<Connection, Never> {
-        try await ServerBootstrap(group: group)
+        let logger = self.logger
+        return try await ServerBootstrap(group: group)
+            .serverChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(ListenerPause(logger: logger)) }
+            }
             .bind(listener.fd) { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(ClosingHandler())
@@ -190,6 +240,18 @@ public final class RPCServer: Service {
                 }
             }
     }
+
+    /// A refused connection is logged, at most 20 a minute with how many were
+    /// refused meanwhile: a client retrying in a loop cannot flood the journal.
+    private static func logConnectionRefusal(_ refusal: RPCError, peer: PeerCredentials, listener: String, logger: Logger) {
+        refusalLog.record { suppressed in
+            logger.notice("refused a connection: \(refusal.message)", metadata: [
+                "uid": "\(peer.uid)", "pid": "\(peer.pid)", "socket": "\(listener)", "not_logged_since_last": "\(suppressed)",
+            ])
+        }
+    }
+
+    private static let refusalLog = RateLimitedLog(linesPerWindow: 20, window: .minutes(1))
 
     private func accept(on server: NIOAsyncChannel<Connection, Never>) async throws {
         try await server.executeThenClose { inbound in
@@ -211,6 +273,7 @@ public final class RPCServer: Service {
         connections.insert(connection.channel)
         logger.debug("connection opened", metadata: ["uid": "\(connection.peer.uid)", "pid": "\(connection.peer.pid)"])
         try? await connection.channel.closeFuture.get()
+        if let ticket = connection.ticket { admission.release(ticket) }
         connections.remove(connection.channel)
         statistics.connectionClosed()
         logger.debug("connection closed", metadata: ["uid": "\(connection.peer.uid)", "pid": "\(connection.peer.pid)"])
