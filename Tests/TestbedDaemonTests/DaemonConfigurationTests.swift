@@ -85,3 +85,58 @@ import Testing
         #expect(throws: ConfigurationError.self) { try configuration.validate() }
     }
 }
+
+@Suite struct ConnectionLimitsConfigurationTests {
+    @Test func theLimitsComeFromTheFileAndArePrinted() throws {
+        let folder = try TemporaryFolder()
+        let path = try DaemonConfigurationTests.write("""
+            max_connections = 500
+            max_connections_per_uid = 16
+            max_ro_connections = 32
+            connection_output_bytes = 65536
+            output_bytes = 8388608
+            frame_timeout = 2.5
+            connection_idle_timeout = 60
+            shutdown_timeout = 3
+            """, in: folder)
+        var configuration = DaemonConfiguration()
+        try configuration.apply(file: path, required: true)
+        try configuration.validate()
+        #expect(configuration.limits.maxConnections == 500)
+        #expect(configuration.limits.maxConnectionsPerUID == 16)
+        #expect(configuration.limits.maxReadOnlyConnections == 32)
+        #expect(configuration.limits.connectionOutputBytes == 65536)
+        #expect(configuration.limits.outputBytes == 8_388_608)
+        #expect(configuration.limits.frameTimeout == 2.5)
+        #expect(configuration.limits.idleTimeout == 60)
+        #expect(configuration.limits.shutdownTimeout == 3)
+        #expect(configuration.toml.contains("max_connections_per_uid = 16\n"))
+        #expect(configuration.toml.contains("frame_timeout = 2.5\n"))
+        // What --print-config writes reads back the same.
+        let printed = try DaemonConfigurationTests.write(configuration.toml, in: folder)
+        var again = DaemonConfiguration()
+        try again.apply(file: printed, required: true)
+        #expect(again.limits == configuration.limits)
+    }
+
+    @Test(arguments: [
+        ("max_connections = 10", "max_connections must be at least 33"),
+        ("max_connections_per_uid = 0", "max_connections_per_uid must be at least 1"),
+        ("connection_output_bytes = 100", "connection_output_bytes must be at least 4096"),
+        ("output_bytes = 4096", "output_bytes must be at least connection_output_bytes"),
+        ("frame_timeout = 0", "frame_timeout must be a positive number of seconds"),
+        ("shutdown_timeout = -1", "shutdown_timeout must be a positive number of seconds"),
+    ])
+    func badLimitsAreRefusedWithTheSettingNamed(line: String, message: String) throws {
+        let folder = try TemporaryFolder()
+        let path = try DaemonConfigurationTests.write(line, in: folder)
+        var configuration = DaemonConfiguration()
+        try configuration.apply(file: path, required: true)
+        #expect(throws: ConfigurationError.self) { try configuration.validate() }
+        do {
+            try configuration.validate()
+        } catch {
+            #expect(error.message.hasPrefix(message), "\(error.message)")
+        }
+    }
+}

@@ -63,7 +63,8 @@ final class RawClient: @unchecked Sendable {
         var offset = 0
         while offset < count {
             let n = out[offset...].withUnsafeMutableBytes { Glibc.recv(fd, $0.baseAddress, $0.count, 0) }
-            if n == 0 { return nil }
+            // A Unix socket closed with input it never read reports ECONNRESET, after its data, instead of end of stream.
+            if n == 0 || (n < 0 && errno == ECONNRESET) { return nil }
             guard n > 0 else { throw ProcessRunError("recv: \(String(cString: strerror(errno)))") }
             offset += n
         }
