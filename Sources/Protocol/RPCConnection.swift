@@ -208,13 +208,14 @@ final class PendingCalls: Sendable {
         state.withLock { $0.refusal = error }
     }
 
-    /// Fails every call in flight with `error`, or, when nil, with the daemon's
-    /// last refusal if it sent one, else `RPCConnectionError.closed`.
+    /// Fails every call in flight with the daemon's last refusal if it sent
+    /// one (it says why the connection ends, better than the reset that may
+    /// follow it), else with `error`, else with `RPCConnectionError.closed`.
     func failAll(_ error: (any Error)?) {
         let (open, reason) = state.withLock { state in
             state.closed = true
             defer { state.open.removeAll() }
-            return (Array(state.open.values), error ?? state.refusal ?? RPCConnectionError.closed)
+            return (Array(state.open.values), state.refusal ?? error ?? RPCConnectionError.closed)
         }
         for continuation in open { continuation.finish(throwing: reason) }
     }
