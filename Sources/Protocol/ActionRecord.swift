@@ -9,6 +9,10 @@ public struct ActionRecord: Codable, Sendable, Hashable {
     public var id: String
     /// The deployment it ran on.
     public var deployment: String
+    /// The `creation_id` of that deployment when the action started: the record
+    /// belongs to that incarnation of the name only. Nil for records written
+    /// before creation ids were kept, which belong only to a deployment without one.
+    public var deploymentCreationID: String?
     public var command: DeploymentCommand
     public var logPath: String
     /// The orchestrator's exit code; nil while running, or when it died by a signal or never started.
@@ -39,10 +43,11 @@ public struct ActionRecord: Codable, Sendable, Hashable {
 
     public init(
         id: String, deployment: String, command: DeploymentCommand, logPath: String,
-        executionTime: Date, startedBy: UInt32
+        executionTime: Date, startedBy: UInt32, deploymentCreationID: String? = nil
     ) {
         self.id = id
         self.deployment = deployment
+        self.deploymentCreationID = deploymentCreationID
         self.command = command
         self.logPath = logPath
         self.executionTime = executionTime
@@ -59,6 +64,7 @@ public struct ActionRecord: Codable, Sendable, Hashable {
         case id, deployment, command, signal, note, pid
         case pidStartTime = "pid_start_time"
         case previousState = "previous_state"
+        case deploymentCreationID = "deployment_creation_id"
         case logPath = "log_path"
         case errorCode = "error_code"
         case endState = "end_state"
@@ -73,6 +79,7 @@ public struct ActionRecord: Codable, Sendable, Hashable {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(id, forKey: .id)
         try c.encode(deployment, forKey: .deployment)
+        try c.encode(deploymentCreationID, forKey: .deploymentCreationID)
         try c.encode(command, forKey: .command)
         try c.encode(logPath, forKey: .logPath)
         try c.encode(errorCode, forKey: .errorCode)

@@ -1,7 +1,8 @@
 import Foundation
 
 /// A deployment: a name, the project folder holding its `kvm-compose.yaml`,
-/// its state, and the last action run on it.
+/// its state, and the last action run on it. A name can be destroyed and made
+/// again; `creationID` tells those incarnations apart.
 public struct Deployment: Codable, Sendable, Hashable {
     public var name: String
     public var projectLocation: String
@@ -11,6 +12,10 @@ public struct Deployment: Codable, Sendable, Hashable {
     /// The uid of the user who created it, who may act on it; nil for records
     /// written before owners were kept, which only admins may act on.
     public var ownerUID: UInt32?
+    /// A UUID made when the deployment was created, so its action records can
+    /// be told from those of an earlier deployment of the same name; nil for
+    /// records written before creation ids were kept.
+    public var creationID: String?
 
     public init(
         name: String,
@@ -18,7 +23,8 @@ public struct Deployment: Codable, Sendable, Hashable {
         state: DeploymentState = .down,
         lastActionUUID: String? = nil,
         createdAt: Date,
-        ownerUID: UInt32? = nil
+        ownerUID: UInt32? = nil,
+        creationID: String? = nil
     ) {
         self.name = name
         self.projectLocation = projectLocation
@@ -26,6 +32,7 @@ public struct Deployment: Codable, Sendable, Hashable {
         self.lastActionUUID = lastActionUUID
         self.createdAt = createdAt
         self.ownerUID = ownerUID
+        self.creationID = creationID
     }
 
     enum CodingKeys: String, CodingKey {
@@ -34,6 +41,7 @@ public struct Deployment: Codable, Sendable, Hashable {
         case lastActionUUID = "last_action_uuid"
         case createdAt = "created_at"
         case ownerUID = "owner_uid"
+        case creationID = "creation_id"
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -44,5 +52,7 @@ public struct Deployment: Codable, Sendable, Hashable {
         try container.encode(lastActionUUID, forKey: .lastActionUUID)  // null, not absent, as the original wrote it
         try container.encode(createdAt, forKey: .createdAt)
         try container.encode(ownerUID, forKey: .ownerUID)
+        // Absent, not null, for an older record: its JSON stays as it was written.
+        try container.encodeIfPresent(creationID, forKey: .creationID)
     }
 }

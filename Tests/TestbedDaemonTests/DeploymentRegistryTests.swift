@@ -113,4 +113,26 @@ struct FixedClock: WallClock {
         }
         #expect(wins == 1)
     }
+
+    @Test(arguments: StoreKind.allCases)
+    func eachCreationOfANameHasItsOwnCreationID(kind: StoreKind) throws {
+        let folder = try TemporaryFolder()
+        let registry = try Self.registry(folder, kind: kind)
+        let first = try registry.create(name: "web", projectLocation: try folder.project())
+        try registry.remove("web") { _ in }
+        let second = try registry.create(name: "web", projectLocation: try folder.project())
+        #expect(first.creationID.flatMap(UUID.init(uuidString:)) != nil)
+        #expect(second.creationID.flatMap(UUID.init(uuidString:)) != nil)
+        #expect(first.creationID != second.creationID)
+        #expect(try Self.registry(folder, kind: kind).get("web").creationID == second.creationID)
+    }
+
+    @Test func aNewActionWithoutACreationIDIsRecordedAsTheCurrentDeployments() throws {
+        let folder = try TemporaryFolder()
+        let registry = try Self.registry(folder)
+        let deployment = try registry.create(name: "web", projectLocation: try folder.project())
+        try registry.record(StoreContractTests.action("a", of: "web", creationID: nil))
+        #expect(try registry.action("a").deploymentCreationID == deployment.creationID)
+        #expect(try Self.registry(folder).actions(of: "web").map(\.id) == ["a"])
+    }
 }

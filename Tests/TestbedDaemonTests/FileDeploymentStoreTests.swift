@@ -82,4 +82,44 @@ import TestbedProtocol
         #expect(throws: StoreError.self) { try store.delete(name: "../escape") }
         #expect(!FileManager.default.fileExists(atPath: folder.path + "/escape.json"))
     }
+
+    @Test func aDestroyCutShortLeavesTheRecordNeverTheHistory() throws {
+        let folder = try TemporaryFolder()
+        let store = try FileDeploymentStore(stateDirectory: folder.path)
+        try store.save(StoreContractTests.deployment("web"))
+        try store.saveActions([StoreContractTests.action("a", of: "web", creationID: nil)], of: "web")
+        // The record cannot be removed (a folder that is not empty stands in its
+        // place): the history must be gone already.
+        let record = folder.path + "/deployments/web.json"
+        try FileManager.default.removeItem(atPath: record)
+        try FileManager.default.createDirectory(atPath: record + "/x", withIntermediateDirectories: true)
+        #expect(throws: StoreError.self) { try store.delete(name: "web") }
+        #expect(!FileManager.default.fileExists(atPath: folder.path + "/deployments/web-logs.json"))
+        #expect(FileManager.default.fileExists(atPath: record))
+    }
+
+    @Test func theHistoryOfAnUnreadableRecordIsLeftAlone() throws {
+        let folder = try TemporaryFolder()
+        let store = try FileDeploymentStore(stateDirectory: folder.path)
+        try store.saveActions([StoreContractTests.action("a", of: "web", creationID: nil)], of: "web")
+        try Data("{not json".utf8).write(to: URL(fileURLWithPath: folder.path + "/deployments/web.json"))
+        let loaded = try store.loadAll()
+        #expect(loaded.actions.isEmpty)
+        let registry = try DeploymentRegistry(store: store)
+        #expect(registry.loadProblems.count == 1)
+        #expect(FileManager.default.fileExists(atPath: folder.path + "/deployments/web-logs.json"))
+    }
+
+    @Test func aCreationIDIsWrittenOnlyWhenThereIsOne() throws {
+        let folder = try TemporaryFolder()
+        let store = try FileDeploymentStore(stateDirectory: folder.path)
+        try store.save(StoreContractTests.deployment("old"))
+        try store.save(StoreContractTests.deployment("new", creationID: "0b3c8f2e-5d1a-4c7e-9f00-123456789abc"))
+        func object(_ name: String) throws -> [String: Any]? {
+            let path = folder.path + "/deployments/\(name).json"
+            return try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any]
+        }
+        #expect(try object("old")?.keys.contains("creation_id") == false)
+        #expect(try object("new")?["creation_id"] as? String == "0b3c8f2e-5d1a-4c7e-9f00-123456789abc")
+    }
 }

@@ -55,10 +55,11 @@ public final class ActionSupervisor: Sendable {
     /// How many actions run now.
     public var runningCount: Int { state.withLock { $0.live.count } }
 
-    /// The log of action `id`: live while it runs, finished otherwise.
+    /// The log of action `id`: live while it runs, finished otherwise. Only an
+    /// action of the current deployment of its name has one.
     public func log(of id: String) throws(RPCError) -> ActionLog {
-        if let live = state.withLock({ $0.live[id] }) { return live.log }
         let record = try registry.action(id)
+        if let live = state.withLock({ $0.live[id] }) { return live.log }
         // Recorded as unfinished but not running here: its outcome is being written now.
         return ActionLog(path: record.logPath, finished: record.isFinished ? record : nil)
     }
@@ -102,12 +103,15 @@ public final class ActionSupervisor: Sendable {
         let started = JSONCoding.millisecondPrecision(registry.clock.now())
         let (path, writerFD) = try createLogFile(startedAt: started, deployment: name)
         var record = ActionRecord(
-            id: id, deployment: name, command: command, logPath: path, executionTime: started, startedBy: caller.uid)
+            id: id, deployment: name, command: command, logPath: path, executionTime: started, startedBy: caller.uid,
+            deploymentCreationID: deployment.creationID)
         record.previousState = deployment.state
         do {
             try registry.record(record) { (current) throws(RPCError) in
                 // The same deployment that was checked, not one destroyed and made again meanwhile.
-                guard current.createdAt == deployment.createdAt, current.ownerUID == deployment.ownerUID else {
+                guard current.creationID == deployment.creationID, current.createdAt == deployment.createdAt,
+                    current.ownerUID == deployment.ownerUID
+                else {
                     throw RPCError(.invalidState, "deployment \"\(name)\" was replaced while the action started; try again")
                 }
                 current.lastActionUUID = id
@@ -182,8 +186,8 @@ public final class ActionSupervisor: Sendable {
     /// Cancels action `id` on behalf of `uid`: SIGTERM to its whole process
     /// group, SIGKILL after `cancel_grace`. Returns the record as it stands.
     public func cancel(_ id: String, by uid: UInt32) throws(RPCError) -> ActionRecord {
+        let record = try registry.action(id)
         guard let live = state.withLock({ $0.live[id] }) else {
-            let record = try registry.action(id)
             throw RPCError(.invalidState, "action \(id) of \"\(record.deployment)\" has already finished; nothing to cancel")
         }
         requestCancel(live, .init(uid: uid, line: "testbedd: action cancelled by uid \(uid)"))

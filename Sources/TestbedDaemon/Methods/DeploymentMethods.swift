@@ -1,7 +1,4 @@
 import TestbedProtocol
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// `deployment.list`, `.get`, `.create`, `.destroy`, `.reset_state`. Reads are
 /// served from memory; mutations run on the blocking pool.
@@ -33,7 +30,8 @@ enum DeploymentMethods {
         table.register(RPCMethod.deploymentDestroy, role: .operator, params: NameParams.self) { (params, context) throws(RPCError) in
             try policy.requireOwnership(of: try registry.get(params.name), context.caller, to: "destroy")
             return services.blocking(context) {
-                let history = try registry.remove(params.name) { (deployment) throws(RPCError) in
+                // The registry removes the action logs with the history, before the record.
+                try registry.remove(params.name) { (deployment) throws(RPCError) in
                     if supervisor.isBusy(params.name) { throw busy(params.name) }
                     switch deployment.state {
                     case .up:
@@ -46,7 +44,6 @@ enum DeploymentMethods {
                         break
                     }
                 }
-                for action in history { unlink(action.logPath) }
                 services.audit(context, deployment: params.name, "deployment destroyed")
                 return EmptyResult()
             }

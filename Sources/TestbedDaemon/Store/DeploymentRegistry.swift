@@ -30,18 +30,70 @@ public final class DeploymentRegistry: Sendable {
     /// Held for the whole of a mutation, disk write included.
     private let writer = Mutex<Void>(())
 
+    /// Loads every deployment from `store`. An action record attaches to its
+    /// deployment only when both carry the same creation id (or, written before
+    /// creation ids were kept, neither does). Any other stored history (one
+    /// whose deployment is gone, or left by an earlier deployment of the same
+    /// name) is removed with its log files and reported in `loadProblems`, so
+    /// that it can never reach a deployment made later under that name.
     public init(store: any DeploymentStore, clock: any WallClock = SystemClock()) throws {
         let loaded = try store.loadAll()
         var state = State()
+        var problems = loaded.problems
         for deployment in loaded.deployments { state.deployments[deployment.name] = deployment }
-        for action in loaded.actions where state.deployments[action.deployment] != nil {
-            state.actions[action.deployment, default: [:]][action.id] = action
-            state.actionOwners[action.id] = action.deployment
+        var stale: [String: [ActionRecord]] = [:]
+        for action in loaded.actions {
+            if let deployment = state.deployments[action.deployment], Self.belongs(action, to: deployment) {
+                state.actions[action.deployment, default: [:]][action.id] = action
+                state.actionOwners[action.id] = action.deployment
+            } else {
+                stale[action.deployment, default: []].append(action)
+            }
+        }
+        let keptLogs = Set(state.actions.values.flatMap { $0.values.map(\.logPath) })
+        for (name, records) in stale.sorted(by: { $0.key < $1.key }) {
+            problems.append(Self.removeStale(
+                records, of: name, current: state.deployments[name], keeping: Array((state.actions[name] ?? [:]).values),
+                sparing: keptLogs, in: store))
         }
         self.store = store
         self.clock = clock
-        self.loadProblems = loaded.problems
+        self.loadProblems = problems
         self.state = Mutex(state)
+    }
+
+    /// True when `action` was recorded for this incarnation of `deployment`.
+    static func belongs(_ action: ActionRecord, to deployment: Deployment) -> Bool {
+        action.deployment == deployment.name && action.deploymentCreationID == deployment.creationID
+    }
+
+    /// Removes stale records of `name` (log files first, then the history,
+    /// keeping `kept` when the deployment exists) and says what was done.
+    private static func removeStale(
+        _ records: [ActionRecord], of name: String, current: Deployment?, keeping kept: [ActionRecord],
+        sparing: Set<String>, in store: any DeploymentStore
+    ) -> String {
+        let count = records.count == 1 ? "1 action" : "\(records.count) actions"
+        let what: String
+        if let current {
+            let theirs = Set(records.map { $0.deploymentCreationID ?? "none" }).sorted().joined(separator: ", ")
+            what = "deployment \"\(name)\": found \(count) of an earlier deployment of that name "
+                + "(creation id \(theirs), not \(current.creationID ?? "none"))"
+        } else {
+            what = "deployment \"\(name)\" no longer exists, but its history of \(count) was left behind (a destroy was cut short)"
+        }
+        do {
+            let removed = try ActionLogFiles.remove(records, sparing: sparing)
+            if current == nil {
+                try store.deleteActions(of: name)
+            } else {
+                try store.saveActions(kept.sorted(by: chronological), of: name)
+            }
+            let files = removed.isEmpty ? "" : " with their log files \(removed.joined(separator: ", "))"
+            return "\(what); removed those records\(files)"
+        } catch {
+            return "\(what); they are ignored, but could not be removed (the next start tries again): \(error)"
+        }
     }
 
     // MARK: Reads, from memory
@@ -80,11 +132,14 @@ public final class DeploymentRegistry: Sendable {
         return state.withLock { Array(($0.actions[name] ?? [:]).values) }.sorted(by: Self.chronological)
     }
 
-    /// The action with id `id`.
+    /// The action with id `id`, if it belongs to the current deployment of its
+    /// name: never one recorded for an earlier deployment of the same name.
     public func action(_ id: String) throws(RPCError) -> ActionRecord {
         let found = state.withLock { state -> ActionRecord? in
-            guard let owner = state.actionOwners[id] else { return nil }
-            return state.actions[owner]?[id]
+            guard let owner = state.actionOwners[id], let deployment = state.deployments[owner],
+                let record = state.actions[owner]?[id], Self.belongs(record, to: deployment)
+            else { return nil }
+            return record
         }
         guard let found else {
             throw RPCError(.notFound, "no action with id \"\(id)\"; `testbedctl actions NAME` lists a deployment's actions")
@@ -117,7 +172,8 @@ public final class DeploymentRegistry: Sendable {
             let location = try ProjectLocation.validate(projectLocation, owner: owner)
             let createdAt = Date(timeIntervalSince1970: clock.now().timeIntervalSince1970.rounded(.down))
             let deployment = Deployment(
-                name: name, projectLocation: location, state: .down, createdAt: createdAt, ownerUID: owner)
+                name: name, projectLocation: location, state: .down, createdAt: createdAt, ownerUID: owner,
+                creationID: UUID().uuidString.lowercased())
             try persist(deployment)
             return deployment
         }
@@ -141,7 +197,9 @@ public final class DeploymentRegistry: Sendable {
 
     /// Records `action` (new or changed) and, when `change` is given, applies it
     /// to the action's deployment: history first, then the deployment, so the
-    /// deployment never points at an action that is not stored.
+    /// deployment never points at an action that is not stored. The action must
+    /// carry the deployment's creation id: an action of an earlier deployment of
+    /// the same name is refused. A new action without one is given it.
     @discardableResult
     public func record(
         _ action: ActionRecord, updating change: ((inout Deployment) throws(RPCError) -> Void)? = nil
@@ -150,8 +208,17 @@ public final class DeploymentRegistry: Sendable {
         try Self.checkName(name)
         return try serialized { () throws(RPCError) in
             guard var deployment = state.withLock({ $0.deployments[name] }) else { throw Self.notFound(name) }
-            try change?(&deployment)
             var history = state.withLock { $0.actions[name] ?? [:] }
+            var action = action
+            if action.deploymentCreationID == nil && history[action.id] == nil {
+                action.deploymentCreationID = deployment.creationID
+            }
+            guard Self.belongs(action, to: deployment) else {
+                throw RPCError(
+                    .invalidState,
+                    "action \(action.id) belongs to an earlier deployment named \"\(name)\", since destroyed; it is not recorded")
+            }
+            try change?(&deployment)
             history[action.id] = action
             try persistActions(history, of: name)
             if change != nil { try persist(deployment) }
@@ -170,24 +237,30 @@ public final class DeploymentRegistry: Sendable {
     }
 
     /// Removes the deployment named `name` after `check` accepts its current
-    /// record; returns its action history as it was.
+    /// record, with its action history and their log files; returns that
+    /// history as it was. The log files go first, then the history, then the
+    /// record: a crash at any point leaves the deployment for another destroy
+    /// to finish, never a history or a log file that nothing owns.
     @discardableResult
     public func remove(_ name: String, if check: (Deployment) throws(RPCError) -> Void) throws(RPCError) -> [ActionRecord] {
         try Self.checkName(name)
         return try serialized { () throws(RPCError) in
             guard let deployment = state.withLock({ $0.deployments[name] }) else { throw Self.notFound(name) }
             try check(deployment)
+            let history = state.withLock { Array(($0.actions[name] ?? [:]).values) }
             do {
+                _ = try ActionLogFiles.remove(history)
                 try store.delete(name: name)
             } catch {
-                throw RPCError(.internalError, "could not remove deployment \"\(name)\": \(error)")
+                throw RPCError(
+                    .internalError, "could not remove deployment \"\(name)\": \(error); destroy it again once that is fixed")
             }
-            return state.withLock { state in
+            state.withLock { state in
                 state.deployments.removeValue(forKey: name)
-                let history = state.actions.removeValue(forKey: name) ?? [:]
-                for id in history.keys { state.actionOwners.removeValue(forKey: id) }
-                return Array(history.values)
+                state.actions.removeValue(forKey: name)
+                for action in history { state.actionOwners.removeValue(forKey: action.id) }
             }
+            return history
         }
     }
 

@@ -26,6 +26,9 @@ public struct FileDeploymentStore: DeploymentStore {
         }
         var result = StoreLoadResult(deployments: [])
         let decoder = JSONCoding.sharedDecoder
+        // Every name with a record file, readable or not.
+        var recorded: Set<String> = []
+        var histories: [String] = []
         for entry in entries.sorted() {
             let path = folder + "/" + entry
             if entry.hasPrefix(AtomicFile.temporaryPrefix) {
@@ -33,12 +36,17 @@ public struct FileDeploymentStore: DeploymentStore {
                 unlink(path)
                 continue
             }
-            guard entry.hasSuffix(".json"), !entry.hasSuffix("-logs.json") else { continue }
+            guard entry.hasSuffix(".json") else { continue }
+            if entry.hasSuffix(Self.historySuffix) {
+                histories.append(String(entry.dropLast(Self.historySuffix.count)))
+                continue
+            }
             let name = String(entry.dropLast(5))
             guard DeploymentName.isValid(name) else {
                 result.problems.append("\(path): skipped, \"\(name)\" is not a valid deployment name")
                 continue
             }
+            recorded.insert(name)
             do {
                 let data = try Data(contentsOf: URL(fileURLWithPath: path))
                 let deployment = try decoder.decode(Deployment.self, from: data)
@@ -47,10 +55,15 @@ public struct FileDeploymentStore: DeploymentStore {
                     continue
                 }
                 result.deployments.append(deployment)
-                result.actions += loadActions(of: name, problems: &result.problems)
             } catch {
                 result.problems.append("\(path): skipped, it cannot be read as a deployment: \(error)")
             }
+        }
+        let loaded = Set(result.deployments.map(\.name))
+        // A history whose record is unreadable stays out of reach, untouched; one
+        // whose record is missing altogether is loaded, for the registry to remove.
+        for name in histories where DeploymentName.isValid(name) && (loaded.contains(name) || !recorded.contains(name)) {
+            result.actions += loadActions(of: name, problems: &result.problems)
         }
         return result
     }
@@ -66,7 +79,7 @@ public struct FileDeploymentStore: DeploymentStore {
     }
 
     func loadActions(of name: String, problems: inout [String]) -> [ActionRecord] {
-        let path = folder + "/" + name + "-logs.json"
+        let path = folder + "/" + name + Self.historySuffix
         guard let data = FileManager.default.contents(atPath: path) else { return [] }
         do {
             let index = try JSONCoding.sharedDecoder.decode(ActionIndex.self, from: data)
@@ -88,7 +101,13 @@ public struct FileDeploymentStore: DeploymentStore {
     }
 
     public func delete(name: String) throws {
+        // The history first: a crash in between leaves a record without one,
+        // never a history that a later deployment of the same name could find.
+        try deleteActions(of: name)
         try AtomicFile.remove(recordPath(name))
+    }
+
+    public func deleteActions(of name: String) throws {
         try AtomicFile.remove(try logsIndexPath(name))
     }
 
@@ -102,6 +121,9 @@ public struct FileDeploymentStore: DeploymentStore {
     /// The action index's path, beside the record.
     func logsIndexPath(_ name: String) throws -> String {
         _ = try recordPath(name)
-        return folder + "/" + name + "-logs.json"
+        return folder + "/" + name + Self.historySuffix
     }
+
+    /// What ends an action index's file name (a deployment's name never ends in `-logs`).
+    static let historySuffix = "-logs.json"
 }

@@ -47,6 +47,11 @@ public struct SQLiteDeploymentStore: DeploymentStore {
         migrator.registerMigration("v3-owner") { db in
             try db.alter(table: "deployments") { table in table.add(column: "owner_uid", .integer) }
         }
+        // Existing rows keep NULL: deployments made before creation ids were kept,
+        // whose actions (without one either) still belong to them.
+        migrator.registerMigration("v4-creation-id") { db in
+            try db.alter(table: "deployments") { table in table.add(column: "creation_id", .text) }
+        }
         return migrator
     }
 
@@ -54,8 +59,11 @@ public struct SQLiteDeploymentStore: DeploymentStore {
         let rows = try database.read { db in try Row.fetchAll(db, sql: "SELECT * FROM deployments ORDER BY name") }
         var result = StoreLoadResult(deployments: [])
         let decoder = JSONCoding.sharedDecoder
+        // Every name with a row, readable or not.
+        var recorded: Set<String> = []
         for row in rows {
             let name: String = row["name"]
+            recorded.insert(name)
             do {
                 let stateJSON: String = row["state"]
                 let createdText: String = row["created_at"]
@@ -68,7 +76,8 @@ public struct SQLiteDeploymentStore: DeploymentStore {
                     state: try decoder.decode(DeploymentState.self, from: Data(stateJSON.utf8)),
                     lastActionUUID: row["last_action_uuid"],
                     createdAt: created,
-                    ownerUID: (row["owner_uid"] as Int64?).map { UInt32($0) }))
+                    ownerUID: (row["owner_uid"] as Int64?).map { UInt32($0) },
+                    creationID: row["creation_id"]))
             } catch {
                 result.problems.append("\(path): deployment \"\(name)\" skipped, its row cannot be read: \(error)")
             }
@@ -76,12 +85,18 @@ public struct SQLiteDeploymentStore: DeploymentStore {
         let actionRows = try database.read { db in
             try Row.fetchAll(db, sql: "SELECT id, deployment, record FROM actions ORDER BY deployment, id")
         }
-        let names = Set(result.deployments.map(\.name))
+        let loaded = Set(result.deployments.map(\.name))
         for row in actionRows {
             let id: String = row["id"], deployment: String = row["deployment"], json: String = row["record"]
-            guard names.contains(deployment) else { continue }
+            // Rows of an unreadable deployment stay out of reach, untouched; rows of a
+            // deployment with no row at all are loaded, for the registry to remove.
+            guard loaded.contains(deployment) || !recorded.contains(deployment) else { continue }
             do {
-                result.actions.append(try decoder.decode(ActionRecord.self, from: Data(json.utf8)))
+                var record = try decoder.decode(ActionRecord.self, from: Data(json.utf8))
+                // The columns say where a row is filed, and so what removes it.
+                record.id = id
+                record.deployment = deployment
+                result.actions.append(record)
             } catch {
                 result.problems.append("\(path): action \(id) of \"\(deployment)\" skipped, its row cannot be read: \(error)")
             }
@@ -112,24 +127,32 @@ public struct SQLiteDeploymentStore: DeploymentStore {
         try database.write { db in
             try db.execute(
                 sql: """
-                    INSERT INTO deployments (name, project_location, state, last_action_uuid, created_at, owner_uid)
-                    VALUES (?, ?, ?, ?, ?, ?)
+                    INSERT INTO deployments (name, project_location, state, last_action_uuid, created_at, owner_uid, creation_id)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT(name) DO UPDATE SET
                         project_location = excluded.project_location, state = excluded.state,
                         last_action_uuid = excluded.last_action_uuid, created_at = excluded.created_at,
-                        owner_uid = excluded.owner_uid
+                        owner_uid = excluded.owner_uid, creation_id = excluded.creation_id
                     """,
                 arguments: [
                     deployment.name, deployment.projectLocation, state, deployment.lastActionUUID,
                     JSONCoding.formatTime(deployment.createdAt), deployment.ownerUID.map { Int64($0) },
+                    deployment.creationID,
                 ])
         }
     }
 
     public func delete(name: String) throws {
+        // One transaction: the history and the record go together or not at all.
         try database.write { db in
             try db.execute(sql: "DELETE FROM actions WHERE deployment = ?", arguments: [name])
             try db.execute(sql: "DELETE FROM deployments WHERE name = ?", arguments: [name])
+        }
+    }
+
+    public func deleteActions(of name: String) throws {
+        try database.write { db in
+            try db.execute(sql: "DELETE FROM actions WHERE deployment = ?", arguments: [name])
         }
     }
 }
