@@ -44,7 +44,8 @@ import TestbedProtocol
             try Data("line\n".utf8).write(to: URL(fileURLWithPath: path))
             var record = ActionRecord(
                 id: "id-\(index)", deployment: "web", command: .down, logPath: path,
-                executionTime: Self.now.addingTimeInterval(-days * 86_400), startedBy: 0)
+                executionTime: Self.now.addingTimeInterval(-days * 86_400), startedBy: 0,
+                deploymentCreationID: try registry.get("web").creationID)
             record.finishedAt = record.executionTime.addingTimeInterval(60)
             record.errorCode = 0
             try registry.record(record)
@@ -72,7 +73,8 @@ import TestbedProtocol
         defer { try? pool.syncShutdownGracefully() }
         let running = ActionRecord(
             id: "running", deployment: "web", command: .up(.init()), logPath: supervisor.logFolder + "/r.log",
-            executionTime: Self.now.addingTimeInterval(-30 * 86_400), startedBy: 0)
+            executionTime: Self.now.addingTimeInterval(-30 * 86_400), startedBy: 0,
+            deploymentCreationID: try registry.get("web").creationID)
         try registry.record(running)
         var newer = running
         newer.id = "newer"

@@ -209,10 +209,6 @@ public final class DeploymentRegistry: Sendable {
         return try serialized { () throws(RPCError) in
             guard var deployment = state.withLock({ $0.deployments[name] }) else { throw Self.notFound(name) }
             var history = state.withLock { $0.actions[name] ?? [:] }
-            var action = action
-            if action.deploymentCreationID == nil && history[action.id] == nil {
-                action.deploymentCreationID = deployment.creationID
-            }
             guard Self.belongs(action, to: deployment) else {
                 throw RPCError(
                     .invalidState,
