@@ -105,8 +105,8 @@ import Glibc
         let pid = daemon.child.pid
         let lowered = try await ProcessRun.run("/usr/bin/prlimit", ["--pid", String(pid), "--nofile=\(ProcessStatus.descriptors(of: pid) + 8):4096"])
         #expect(lowered.status == 0, "\(lowered.stderr)")
-        let held = try await HostileClient(socket: sandbox.path + "/d-ro.sock", ["hold", "40"], in: sandbox)
-        #expect(held.report.opened == 40)  // accepted by the kernel; most wait in the backlog
+        let held = try await HostileClient(socket: sandbox.path + "/d-ro.sock", ["backlog", "40"], in: sandbox)
+        #expect(held.report.opened == 40)  // connected: most wait in the kernel's backlog
         let before = ProcessStatus.cpuSeconds(of: pid)
         try await Task.sleep(for: .seconds(3))
         let used = ProcessStatus.cpuSeconds(of: pid) - before
@@ -183,9 +183,12 @@ import Glibc
     @Test func anIdleConnectionIsClosedButNotOneThatFollowsALog() async throws {
         let sandbox = try Sandbox()
         let daemon = try await Fixtures.daemon(in: sandbox, extra: ["--connection-idle-timeout", "2"])
-        let setup = try await RPCConnection.connect(unixSocketPath: sandbox.socket)
-        _ = try await Fixtures.deployment("web", behaviour: "slow 2 3", in: sandbox, client: setup)
-        await setup.close()
+        // Set up with a blocking client: no await between connecting and asking, however busy the machine.
+        let folder = try sandbox.project("web")
+        try Fixtures.setBehaviour("slow 2 3", of: folder)
+        let created = try RawClient(path: sandbox.socket).call(
+            "deployment.create", params: #"{"name":"web","project_location":"\#(folder)"}"#)
+        #expect(created.result != nil, "\(created)")
         let idle = try RawClient(path: sandbox.socket, timeoutSeconds: 10)
         let start = ContinuousClock.now
         // Silent for 3 s at a time between log lines: longer than the idle timeout.

@@ -8,8 +8,8 @@ enum DeploymentMethods {
         let supervisor = services.supervisor
         let policy = services.policy
 
-        table.register(RPCMethod.deploymentList, role: .reader) { _ in
-            .now(DeploymentList(deployments: registry.list()))
+        table.register(RPCMethod.deploymentList, role: .reader) { (_) throws(RPCError) -> MethodReply<DeploymentList> in
+            .encoded(try registry.encodedList())
         }
 
         table.register(RPCMethod.deploymentGet, role: .reader, params: NameParams.self) {

@@ -16,10 +16,18 @@ public final class DeploymentRegistry: Sendable {
 
     private struct State {
         var deployments: [String: Deployment] = [:] {
-            didSet { encoded.removeAll(keepingCapacity: true) }
+            didSet {
+                encoded.removeAll(keepingCapacity: true)
+                encodedList = nil
+                generation &+= 1
+            }
         }
         /// Each deployment's JSON, made when first asked for after a change: `deployment.get` serves these bytes.
         var encoded: [String: Data] = [:]
+        /// `deployment.list`'s answer, made when first asked for after a change.
+        var encodedList: Data?
+        /// Counts changes to `deployments`, so an encoding made outside the lock is kept only if none came meanwhile.
+        var generation = 0
         /// Action records by deployment, then by id.
         var actions: [String: [String: ActionRecord]] = [:]
         /// The deployment of each action id.
@@ -116,6 +124,22 @@ public final class DeploymentRegistry: Sendable {
         }
         guard let found else { throw Self.notFound(name) }
         return found
+    }
+
+    /// Every deployment, sorted by name, as `deployment.list`'s JSON, encoded
+    /// once per change: a client polling the list costs a copy, not an encoding.
+    public func encodedList() throws(RPCError) -> Data {
+        let (cached, deployments, generation) = state.withLock { state in
+            (state.encodedList, state.encodedList == nil ? Array(state.deployments.values) : [], state.generation)
+        }
+        if let cached { return cached }
+        guard let json = try? JSONCoding.shared.encode(DeploymentList(deployments: deployments.sorted { $0.name < $1.name })) else {
+            throw RPCError(.internalError, "the daemon could not encode the deployment list")
+        }
+        state.withLock { state in
+            if state.generation == generation { state.encodedList = json }
+        }
+        return json
     }
 
     /// Every deployment, sorted by name.
