@@ -104,37 +104,16 @@ import Glibc
         }
     }
 
-    /// One request sent as `user` by a client that is not testbedctl (perl, which
-    /// every Debian has), so any method can be asked with any id. Returns every
-    /// frame the daemon sent: stream chunks, then the answer.
+    /// One request sent as `user` by a client that is not testbedctl (the
+    /// hostile client's `call`), so any method can be asked with any id.
+    /// Returns every frame the daemon sent: stream chunks, then the answer.
     static func rawCall(as user: TestUser, socket: String, method: String, params: String) async throws -> [[String: Any]] {
-        let client = #"""
-            use strict; use warnings; use IO::Socket::UNIX; use Socket qw(SOCK_STREAM);
-            my ($path, $request) = @ARGV;
-            alarm 20;
-            my $socket = IO::Socket::UNIX->new(Type => SOCK_STREAM, Peer => $path) or die "cannot connect to $path: $!\n";
-            syswrite($socket, pack("N", length $request) . $request) or die "cannot send: $!\n";
-            sub take {
-                my ($count) = @_;
-                my $buffer = "";
-                while (length $buffer < $count) {
-                    my $got = sysread($socket, $buffer, $count - length $buffer, length $buffer);
-                    die "the daemon closed the connection\n" unless $got;
-                }
-                return $buffer;
-            }
-            while (1) {
-                my $frame = take(unpack("N", take(4)));
-                print "$frame\n";
-                last unless $frame =~ /"method":"rpc\.stream"/;
-            }
-            """#
         let request = #"{"jsonrpc":"2.0","id":1,"method":"\#(method)","params":\#(params)}"#
         let run = try await ProcessRun.run(
             "/usr/bin/setpriv",
             ["--reuid", String(user.uid), "--regid", String(user.uid),
              "--groups", user.groups.map(String.init).joined(separator: ","),
-             "--", "/usr/bin/perl", "-e", client, socket, request])
+             "--", HostileClient.program, socket, "call", request])
         guard run.status == 0 else { throw ProcessRunError("the raw client failed (\(run.status)): \(run.stderr)") }
         return try run.stdout.split(separator: "\n").map { line in
             guard let frame = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {

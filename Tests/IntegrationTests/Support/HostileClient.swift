@@ -17,9 +17,11 @@ final class HostileClient: Sendable {
         var sent: Int
     }
 
-    static let program: String = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Fixtures/hostile-client").path
+    /// A copy any user can run (see `publicCopy`).
+    static let program = publicCopy(
+        of: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/hostile-client").path,
+        as: "hostile-client")
 
     let child: ChildProcess
     let report: Report

@@ -32,23 +32,7 @@ enum TestUser {
 
     /// A copy of testbedctl any user can run: the build folder may sit under a
     /// home folder other users cannot enter.
-    static let testbedctl: String = {
-        let folder = "/tmp/tbi-bin"
-        try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        chmod(folder, 0o755)
-        let copy = folder + "/testbedctl"
-        let temporary = copy + ".\(getpid())"
-        // Written through a close-on-exec descriptor: a process another test spawns
-        // meanwhile must not inherit it, or executing the copy fails with ETXTBSY.
-        if let bytes = FileManager.default.contents(atPath: Binaries.testbedctl) {
-            let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o755)
-            _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-            fchmod(fd, 0o755)
-            close(fd)
-            rename(temporary, copy)  // one copy, replaced whole each run
-        }
-        return copy
-    }()
+    static let testbedctl = publicCopy(of: Binaries.testbedctl, as: "testbedctl")
 
     /// Runs testbedctl as this user.
     func ctl(_ arguments: [String], socket: String, in folder: String? = nil) async throws -> ProcessRun {
