@@ -140,3 +140,17 @@ import Testing
         }
     }
 }
+
+@Suite struct ServiceUnitTests {
+    /// systemd must not kill a stopping daemon before it has had its shutdown
+    /// timeout to flush connections and the cancel grace to stop actions.
+    @Test func theUnitsStopTimeoutCoversTheShutdownTimeoutAndTheCancelGrace() throws {
+        let unit = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("systemd/testbedd.service")
+        let text = try String(contentsOf: unit, encoding: .utf8)
+        let line = try #require(text.split(separator: "\n").first { $0.hasPrefix("TimeoutStopSec=") })
+        let seconds = try #require(Double(line.dropFirst("TimeoutStopSec=".count).replacingOccurrences(of: "s", with: "")))
+        let defaults = DaemonConfiguration()
+        #expect(seconds >= defaults.limits.shutdownTimeout + defaults.cancelGrace)
+    }
+}
