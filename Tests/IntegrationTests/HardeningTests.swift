@@ -61,6 +61,42 @@ import Glibc
         #expect(try await daemon.stop() == 0)
     }
 
+    @Test func theDaemonsWholeOutputIsBoundedYetRootIsServedAndOthersResume() async throws {
+        let sandbox = try Sandbox()
+        // 10 clients × 64 KiB each could queue 640 KiB: the daemon-wide 256 KiB holds them first.
+        let daemon = try await Fixtures.daemon(in: sandbox, extra: [
+            "--connection-output-bytes", "65536", "--output-bytes", "262144",
+        ])
+        let project = try sandbox.project("p")
+        let setup = try RawClient(path: sandbox.socket)
+        for i in 0..<100 {
+            let created = try setup.call("deployment.create", id: i, params: #"{"name":"d\#(i)","project_location":"\#(project)"}"#)
+            #expect(created.result != nil)
+        }
+        let flood = try await HostileClient(socket: sandbox.path + "/d-ro.sock", ["flood", "10", "deployment.list", "2"], in: sandbox)
+        #expect(flood.report.opened == 10)
+        // Root is never held by the daemon-wide budget.
+        let start = ContinuousClock.now
+        let list = try RawClient(path: sandbox.socket, timeoutSeconds: 5).call("deployment.list")
+        #expect((list.result?["deployments"] as? [Any])?.count == 100)
+        #expect(ContinuousClock.now - start < .seconds(2))
+        // Another user waits while the budget is spent, and is served once the flood is gone.
+        let out = sandbox.path + "/eve.out"
+        let eve = try ChildProcess(
+            "/usr/bin/setpriv",
+            ["--reuid", String(TestUser.eve.uid), "--regid", String(TestUser.eve.uid), "--clear-groups", "--",
+             HostileClient.program, sandbox.path + "/d-ro.sock", "call", #"{"jsonrpc":"2.0","id":7,"method":"deployment.list"}"#],
+            environment: childEnvironment([:]), stdout: out, stderr: out)
+        try await Task.sleep(for: .seconds(1))
+        #expect(eve.isRunning, "eve was served while the budget was spent: \((try? String(contentsOfFile: out, encoding: .utf8)) ?? "")")
+        try await flood.stop()
+        #expect(try await eve.wait(timeout: .seconds(20), what: "eve's deployment.list") == 0)
+        let served = (try? String(contentsOfFile: out, encoding: .utf8)) ?? ""
+        #expect(served.contains(#""id": 7"#), "\(served)")
+        #expect(served.contains("\"d99\""))
+        #expect(try await daemon.stop() == 0)
+    }
+
     @Test func oneUserCannotTakeTheDaemonsDescriptorsNorMakeItSpin() async throws {
         let sandbox = try Sandbox()
         // As the attack was first run: testbedd under a limit of 1024 descriptors, 1,100 connections holding half a frame.

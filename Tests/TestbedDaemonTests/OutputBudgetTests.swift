@@ -5,23 +5,23 @@ import Testing
 @testable import TestbedDaemon
 
 @Suite struct OutputBudgetTests {
-    @Test func unprivilegedConnectionsStopAtTheLimitAndAdminsAtTheReserve() {
-        let budget = OutputBudget(limit: 1000, privilegedLimit: 1250)
+    @Test func unprivilegedConnectionsStopAtTheLimitAndAdminsNever() {
+        let budget = OutputBudget(limit: 1000)
         budget.take(999)
         #expect(budget.hasRoom(privileged: false))
         budget.take(1)
         #expect(!budget.hasRoom(privileged: false))
         #expect(budget.hasRoom(privileged: true))
-        budget.take(250)
-        #expect(!budget.hasRoom(privileged: true))
-        budget.giveBack(1250)
+        budget.take(10_000)
+        #expect(budget.hasRoom(privileged: true))
+        budget.giveBack(11_000)
         #expect(budget.used == 0)
         #expect(budget.hasRoom(privileged: false))
     }
 
     @Test func aWaitingConnectionIsWokenOnceThereIsRoomAndOnlyThen() {
         let loop = EmbeddedEventLoop()
-        let budget = OutputBudget(limit: 100, privilegedLimit: 125)
+        let budget = OutputBudget(limit: 100)
         let woken = Atomic<Int>(0)
         budget.take(150)
         final class Token {}
@@ -42,7 +42,7 @@ import Testing
 
     @Test func aCancelledWaitIsNeverCalled() {
         let loop = EmbeddedEventLoop()
-        let budget = OutputBudget(limit: 10, privilegedLimit: 10)
+        let budget = OutputBudget(limit: 10)
         let woken = Atomic<Int>(0)
         budget.take(20)
         final class Token {}

@@ -15,7 +15,7 @@ public struct ConnectionLimits: Sendable, Equatable {
     /// stops reading its requests (resumed when the client has read them).
     public var connectionOutputBytes = 256 * 1024
     /// Output queued for all connections together before unprivileged ones
-    /// stop being served; a quarter more is kept for uid 0 and admins.
+    /// stop being served (uid 0 and admins are counted, never held).
     public var outputBytes = 64 * 1_048_576
     /// Seconds within which a frame must be complete, counted from its first byte.
     public var frameTimeout: Double = 10
@@ -33,9 +33,6 @@ public struct ConnectionLimits: Sendable, Equatable {
     public static let privilegedConnections = 32
 
     public init() {}
-
-    /// The output budget kept for uid 0 and admins, above `outputBytes`.
-    public var privilegedOutputBytes: Int { outputBytes / 4 }
 
     /// `maxConnections`, lowered to fit under a descriptor limit of `descriptors`.
     public func effectiveMaxConnections(descriptorLimit descriptors: Int) -> Int {

@@ -3,14 +3,14 @@ import Synchronization
 
 /// The output queued for all connections together: answers and stream frames
 /// written but not yet taken by their clients. Unprivileged connections are
-/// served while it is under `limit`; uid 0 and admins until `privilegedLimit`,
-/// so a crowd of clients that never read cannot lock them out. A connection
-/// that finds no room waits to be called back when some is given back.
+/// served while it is under `limit`; a connection that finds no room waits to
+/// be called back when some is given back. uid 0 and admins are counted but
+/// never held by it, so a crowd of clients that never read cannot lock them
+/// out: their connections are few (`ConnectionLimits.privilegedConnections`
+/// places are theirs) and each is held to its own bound.
 final class OutputBudget: Sendable {
     /// The budget of unprivileged connections, in bytes.
     let limit: Int
-    /// The budget of uid 0 and admins: `limit` plus a reserve.
-    let privilegedLimit: Int
 
     private struct Waiter {
         let eventLoop: any EventLoop
@@ -24,9 +24,8 @@ final class OutputBudget: Sendable {
 
     private let state = Mutex(State())
 
-    init(limit: Int, privilegedLimit: Int) {
+    init(limit: Int) {
         self.limit = limit
-        self.privilegedLimit = max(limit, privilegedLimit)
     }
 
     /// Bytes queued now.
@@ -34,7 +33,7 @@ final class OutputBudget: Sendable {
 
     /// True while a connection of this kind may queue more.
     func hasRoom(privileged: Bool) -> Bool {
-        state.withLock { $0.used } < (privileged ? privilegedLimit : limit)
+        privileged || state.withLock { $0.used } < limit
     }
 
     /// `bytes` more are queued.
@@ -56,8 +55,8 @@ final class OutputBudget: Sendable {
 
     /// Calls `resume` on `eventLoop` when room is given back; at once if there is some already.
     func wait(_ id: ObjectIdentifier, on eventLoop: any EventLoop, privileged: Bool, resume: @escaping @Sendable () -> Void) {
-        let roomNow = state.withLock { state in
-            if state.used < (privileged ? privilegedLimit : limit) { return true }
+        let roomNow = privileged || state.withLock { state in
+            if state.used < limit { return true }
             state.waiters[id] = Waiter(eventLoop: eventLoop, resume: resume)
             return false
         }

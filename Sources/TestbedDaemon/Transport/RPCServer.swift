@@ -61,7 +61,7 @@ public final class RPCServer: Service {
         self.maxFrameBytes = maxFrameBytes
         self.limits = limits
         self.admission = ConnectionAdmission(limits: limits, descriptorLimit: descriptorLimit)
-        self.budget = OutputBudget(limit: limits.outputBytes, privilegedLimit: limits.outputBytes + limits.privilegedOutputBytes)
+        self.budget = OutputBudget(limit: limits.outputBytes)
         self.statistics = statistics
         self.group = group
         self.logger = logger
