@@ -8,9 +8,9 @@ import Glibc
 /// the right code, and the daemon goes on serving everyone else.
 @Suite struct BadInputTests {
     /// Runs `body` against a fresh daemon, which must still stop gracefully afterwards.
-    func withDaemon(_ body: (Sandbox) async throws -> Void) async throws {
+    func withDaemon(maxFrameBytes: Int = 4096, _ body: (Sandbox) async throws -> Void) async throws {
         let sandbox = try Sandbox()
-        let daemon = try await DaemonProcess.start(in: sandbox, extra: ["--max-frame-bytes", "4096"])
+        let daemon = try await DaemonProcess.start(in: sandbox, extra: ["--max-frame-bytes", String(maxFrameBytes)])
         do {
             try await body(sandbox)
         } catch {
@@ -185,6 +185,107 @@ import Glibc
                 }
             }
             #expect(answered.count == 40)
+        }
+    }
+
+    // MARK: Strict JSON (RFC 8259)
+
+    /// Sends `payload` as one frame and returns the answer, which must be an
+    /// error under `"id": null` in plain words.
+    static func refusal(of payload: [UInt8], on client: RawClient, sourceLocation: SourceLocation = #_sourceLocation) throws -> (code: Int?, message: String) {
+        try client.sendFrame(payload)
+        let answer = try #require(try client.readFrame(), sourceLocation: sourceLocation)
+        #expect(answer["id"] is NSNull, "\(answer)", sourceLocation: sourceLocation)
+        #expect(answer.result == nil, sourceLocation: sourceLocation)
+        let message = answer.errorMessage ?? ""
+        for word in ["DecodingError", "Context(", "codingPath", "Swift", "Int64", "Optional("] {
+            #expect(!message.contains(word), "\(message)", sourceLocation: sourceLocation)
+        }
+        return (answer.errorCode, message)
+    }
+
+    static func bytes(_ before: String, _ raw: [UInt8], _ after: String) -> [UInt8] {
+        Array(before.utf8) + raw + Array(after.utf8)
+    }
+
+    @Test func invalidJSONAnywhereIsAParseErrorEvenInANotification() async throws {
+        let cases: [([UInt8], String)] = [
+            (Array(#"{"jsonrpc":"2.0","id":6,"method":"rpc.ping","zz":"\q"}"#.utf8), "invalid escape \\q in a string at byte offset 50"),
+            // The same without an id: a notification, but a payload that is not JSON has no readable id, and is answered.
+            (Array(#"{"jsonrpc":"2.0","method":"rpc.ping","zz":"\q"}"#.utf8), "invalid escape \\q in a string at byte offset 43"),
+            (Array("{\"jsonrpc\":\"2.0\",\"method\":\"rpc.ping\",\"zz\":\"a\u{7}b\"}".utf8), "raw control character U+0007"),
+            (Array(#"{"jsonrpc":"2.0","id":1,"method":"rpc.ping","zz":"\uDC00"}"#.utf8), "half of a UTF-16 surrogate pair"),
+            (Array(#"{"jsonrpc":"2.0","id":1,"method":"rpc.ping",}"#.utf8), "unexpected '}' at byte offset 44"),
+            (Array(#"{"jsonrpc":"2.0","id":01,"method":"rpc.ping"}"#.utf8), "no leading zeros"),
+            (Self.bytes("", [0xEF, 0xBB, 0xBF], #"{"jsonrpc":"2.0","id":1,"method":"rpc.ping"}"#), "unexpected byte 0xEF at byte offset 0"),
+            (Self.bytes(#"{"jsonrpc":"2.0","method":"rpc.ping","zz":""#, [0xC0, 0xAF], #""}"#), "invalid UTF-8 at byte offset 43: an overlong encoding"),
+            (Self.bytes(#"{"jsonrpc":"2.0","id":2,"method":"deployment.get","params":{"name":""#, [0xED, 0xA0, 0x80], #""}}"#),
+             "invalid UTF-8 at byte offset 68: a UTF-16 surrogate"),
+        ]
+        try await withDaemon { sandbox in
+            let client = try RawClient(path: sandbox.socket)
+            for (payload, phrase) in cases {
+                let refusal = try Self.refusal(of: payload, on: client)
+                #expect(refusal.code == -32700, "\(refusal.message)")
+                #expect(refusal.message.hasPrefix("the frame's payload is not valid UTF-8 JSON: "), "\(refusal.message)")
+                #expect(refusal.message.contains(phrase), "\(refusal.message) lacks \(phrase)")
+            }
+            // Framing was intact each time: the same connection still serves.
+            #expect(try client.call("rpc.ping", id: 5)["id"] as? Int == 5)
+        }
+    }
+
+    @Test func aRepeatedMemberIsAnInvalidRequestNamingIt() async throws {
+        try await withDaemon { sandbox in
+            let client = try RawClient(path: sandbox.socket)
+            for (payload, name) in [
+                (#"{"jsonrpc":"2.0","id":1,"id":2,"method":"rpc.ping"}"#, "id"),
+                (#"{"jsonrpc":"2.0","method":"rpc.cancel","method":"rpc.ping"}"#, "method"),
+                (#"{"jsonrpc":"2.0","id":3,"method":"deployment.get","params":{"name":"a","n\u0061me":"b"}}"#, "name"),
+            ] {
+                let refusal = try Self.refusal(of: Array(payload.utf8), on: client)
+                #expect(refusal.code == -32600)
+                #expect(refusal.message == "the member \"\(name)\" appears twice in one object; JSON-RPC requests must not repeat a member")
+            }
+            try expectStillServing(sandbox)
+        }
+    }
+
+    @Test func anIdThatNoIntegerHoldsIsAnInvalidRequest() async throws {
+        try await withDaemon(maxFrameBytes: 1_048_576) { sandbox in
+            let client = try RawClient(path: sandbox.socket)
+            for id in ["1e400", String(repeating: "9", count: 100_000), "9223372036854775808", "-1e19"] {
+                let refusal = try Self.refusal(of: Array(#"{"jsonrpc":"2.0","id":\#(id),"method":"rpc.ping"}"#.utf8), on: client)
+                #expect(refusal.code == -32600)
+                #expect(refusal.message == "the request id must be an integer from -2^63 to 2^63-1, or a string, not a number out of that range")
+            }
+            let fractional = try Self.refusal(of: Array(#"{"jsonrpc":"2.0","id":0.5,"method":"rpc.ping"}"#.utf8), on: client)
+            #expect(fractional.message == "the request id must be an integer from -2^63 to 2^63-1, or a string, not a fractional number")
+            // The edges of the range are ids like any other.
+            for id in ["9223372036854775807", "-9223372036854775808"] {
+                try client.sendFrame(#"{"jsonrpc":"2.0","id":\#(id),"method":"rpc.ping"}"#)
+                let pong = try #require(try client.readFrame())
+                #expect(pong.result != nil)
+                #expect((pong["id"] as? NSNumber)?.stringValue == id)
+            }
+        }
+    }
+
+    @Test func deepNestingIsRefusedAndTheDaemonGoesOn() async throws {
+        try await withDaemon(maxFrameBytes: 1_048_576) { sandbox in
+            let client = try RawClient(path: sandbox.socket)
+            let deep = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
+            for payload in [deep, #"{"jsonrpc":"2.0","id":1,"method":"rpc.ping","params":{"x":\#(deep)}}"#] {
+                let refusal = try Self.refusal(of: Array(payload.utf8), on: client)
+                #expect(refusal.code == -32700)
+                #expect(refusal.message.contains("arrays and objects nest more than 512 levels deep"), "\(refusal.message)")
+            }
+            // 512 levels are read (this one fails later, on its unknown parameter).
+            let deepest = String(repeating: "[", count: 510) + String(repeating: "]", count: 510)
+            let answer = try client.call("rpc.ping", id: 8, params: #"{"x":\#(deepest)}"#)
+            #expect(answer.errorCode == -32602)
+            #expect(answer.errorField == "x")
+            try expectStillServing(sandbox)
         }
     }
 }

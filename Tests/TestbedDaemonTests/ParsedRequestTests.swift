@@ -5,11 +5,24 @@ import TestbedProtocol
 
 @Suite struct ParsedRequestTests {
     static func rejection(_ json: String) -> ParsedRequest.Rejection? {
+        rejection(Array(json.utf8))
+    }
+
+    static func rejection(_ bytes: [UInt8]) -> ParsedRequest.Rejection? {
         do {
-            _ = try ParsedRequest.parse(Data(json.utf8))
+            _ = try ParsedRequest.parse(Data(bytes))
             return nil
         } catch {
             return error
+        }
+    }
+
+    /// Words that only Swift's or Foundation's own descriptions contain.
+    static let internals = ["DecodingError", "Context(", "codingPath", "debugDescription", "Swift", "Int64", "UInt", "Optional(", "not valid JSON."]
+
+    static func expectPlainWords(_ message: String, sourceLocation: SourceLocation = #_sourceLocation) {
+        for word in internals {
+            #expect(!message.contains(word), "\(message) shows \(word)", sourceLocation: sourceLocation)
         }
     }
 
@@ -69,5 +82,145 @@ import TestbedProtocol
         #expect(try request.decodeParams(as: NoParams.self) == NoParams())
         let error = #expect(throws: RPCError.self) { try request.decodeParams(as: NameParams.self) }
         #expect(error?.field == "name")
+    }
+
+    // MARK: Strict JSON (RFC 8259) before anything is decoded
+
+    static let deepArray = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
+
+    @Test(arguments: [
+        // Invalid JSON in members the envelope never reads, with and without an id.
+        (#"{"jsonrpc":"2.0","id":6,"method":"rpc.ping","zz":"\q"}"#, "invalid escape \\q in a string at byte offset 50"),
+        (#"{"jsonrpc":"2.0","method":"rpc.ping","zz":"\q"}"#, "invalid escape \\q"),
+        ("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"rpc.ping\",\"zz\":\"a\u{1}b\"}", "raw control character U+0001"),
+        (#"{"jsonrpc":"2.0","id":1,"method":"rpc.ping","zz":"\uD800"}"#, "half of a UTF-16 surrogate pair"),
+        (#"{"jsonrpc":"2.0","id":1,"method":"rpc.ping",}"#, "unexpected '}' at byte offset 44"),
+        (#"{"jsonrpc":"2.0","id":1,"method":"rpc.ping","zz":[1,]}"#, "expected a value"),
+        (#"{"jsonrpc":"2.0","id":1,"method":"rpc.ping","zz":01}"#, "no leading zeros"),
+        (#"{"jsonrpc":"2.0","id":1,"method":"rpc.ping","zz":.5}"#, "unexpected '.'"),
+        (#"{"jsonrpc":"2.0","id":1,"method":"rpc.ping"} {}"#, "more data after the JSON value"),
+        (#"{"jsonrpc":"2.0","id":1,"method":"rpc.ping","zz":"# + deepArray + "}", "nest more than 512 levels"),
+        (deepArray, "nest more than 512 levels"),
+    ])
+    func invalidJSONAnywhereIsAParseError(json: String, phrase: String) throws {
+        let rejection = try #require(Self.rejection(json))
+        #expect(rejection.error.code == .parseError)
+        #expect(rejection.id == nil)
+        #expect(rejection.error.message.hasPrefix("the frame's payload is not valid UTF-8 JSON: "))
+        #expect(rejection.error.message.contains(phrase), "\(rejection.error.message)")
+        Self.expectPlainWords(rejection.error.message)
+    }
+
+    static func bytes(_ before: String, _ raw: [UInt8], _ after: String) -> [UInt8] {
+        Array(before.utf8) + raw + Array(after.utf8)
+    }
+
+    static let invalidUTF8Payloads: [[UInt8]] = [
+        bytes("", [0xEF, 0xBB, 0xBF], #"{"jsonrpc":"2.0","id":1,"method":"rpc.ping"}"#),
+        bytes(#"{"jsonrpc":"2.0","id":1,"method":"rpc.ping","zz":""#, [0xC3, 0x28], #""}"#),
+        bytes(#"{"jsonrpc":"2.0","method":"rpc.ping","zz":""#, [0xED, 0xA0, 0x80], #""}"#),
+        bytes(#"{"jsonrpc":"2.0","id":1,"method":"deployment.get","params":{"name":""#, [0xC0, 0xAF], #""}}"#),
+        bytes(#"{"jsonrpc":"2.0","id":1,"method":"deployment.get","params":{"name":""#, [0xF4, 0x90, 0x80, 0x80], #""}}"#),
+    ]
+
+    @Test(arguments: invalidUTF8Payloads)
+    func invalidUTF8AnywhereIsAParseError(bytes: [UInt8]) throws {
+        let rejection = try #require(Self.rejection(bytes))
+        #expect(rejection.error.code == .parseError)
+        #expect(rejection.id == nil)
+        #expect(rejection.error.field == nil)
+        Self.expectPlainWords(rejection.error.message)
+    }
+
+    @Test(arguments: [
+        (#"{"jsonrpc":"2.0","id":1,"id":2,"method":"rpc.ping"}"#, "id"),
+        (#"{"jsonrpc":"2.0","method":"rpc.ping","method":"rpc.cancel"}"#, "method"),
+        (#"{"jsonrpc":"2.0","\u0069d":1,"id":2,"method":"rpc.ping"}"#, "id"),
+        (#"{"jsonrpc":"2.0","id":1,"method":"deployment.get","params":{"name":"a","name":"b"}}"#, "name"),
+        (#"{"jsonrpc":"2.0","id":1,"method":"x","params":{"a":{"b":1,"b":2}}}"#, "b"),
+    ])
+    func aRepeatedMemberIsAnInvalidRequestNamingIt(json: String, name: String) throws {
+        let rejection = try #require(Self.rejection(json))
+        #expect(rejection.error.code == .invalidRequest)
+        #expect(rejection.id == nil)
+        #expect(rejection.error.message == "the member \"\(name)\" appears twice in one object; JSON-RPC requests must not repeat a member")
+    }
+
+    @Test(arguments: [
+        ("1e400", "a number out of that range"),
+        (String(repeating: "7", count: 100_000), "a number out of that range"),
+        ("9223372036854775808", "a number out of that range"),
+        ("-9223372036854775809", "a number out of that range"),
+        ("1.5", "a fractional number"),
+        ("null", "null"),
+        ("true", "a boolean"),
+        ("[1]", "an array"),
+        (#"{"a":1}"#, "an object"),
+    ])
+    func anIdThatIsNotAnIntegerOrAStringIsAnInvalidRequest(id: String, what: String) throws {
+        for json in [#"{"jsonrpc":"2.0","id":\#(id),"method":"rpc.ping"}"#, #"{"id":\#(id)}"#] {
+            let rejection = try #require(Self.rejection(json))
+            #expect(rejection.error.code == .invalidRequest)
+            #expect(rejection.id == nil)
+            #expect(rejection.error.message == "the request id must be an integer from -2^63 to 2^63-1, or a string, not \(what)")
+            Self.expectPlainWords(rejection.error.message)
+        }
+    }
+
+    @Test(arguments: [
+        ("9223372036854775807", RequestID.int(.max)),
+        ("-9223372036854775808", .int(.min)),
+        ("1.0", .int(1)),
+        ("1e2", .int(100)),
+        ("-0", .int(0)),
+        (#""\u0031""#, .string("1")),
+    ])
+    func integralAndStringIdsAreRead(id: String, expected: RequestID) throws {
+        let request = try ParsedRequest.parse(Data(#"{"jsonrpc":"2.0","id":\#(id),"method":"rpc.ping"}"#.utf8))
+        #expect(request.id == expected)
+    }
+
+    @Test func membersNobodyReadsMayHoldAnyValidJSON() throws {
+        let request = try ParsedRequest.parse(Data(
+            #"{"jsonrpc":"2.0","id":1,"method":"rpc.ping","zz":[1e400,"\uD83D\uDE00\u0000",{"a":{"a":-0.0e-0}}],"zy":null}"#.utf8))
+        #expect(request.method == "rpc.ping")
+    }
+
+    @Test func nestingUpTo512LevelsIsRead() throws {
+        let deep = String(repeating: "[", count: 510) + String(repeating: "]", count: 510)
+        let request = try ParsedRequest.parse(Data(#"{"jsonrpc":"2.0","id":1,"method":"rpc.ping","zz":\#(deep)}"#.utf8))
+        #expect(request.id == .int(1))
+    }
+
+    @Test(arguments: ["-1", "1.5", "1e400", "18446744073709551616", String(repeating: "9", count: 5000)])
+    func aNumberThatDoesNotFitItsParameterSaysSoPlainly(offset: String) throws {
+        let request = try ParsedRequest.parse(Data(
+            #"{"jsonrpc":"2.0","id":1,"method":"action.logs","params":{"id":"a","offset":\#(offset)}}"#.utf8))
+        let error = #expect(throws: RPCError.self) { try request.decodeParams(as: ActionLogsParams.self) }
+        #expect(error?.code == .invalidParams)
+        #expect(error?.message == "a parameter does not fit its type: numbers must be whole and within range")
+    }
+
+    struct Key: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(_ name: String) { stringValue = name }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    @Test func describeNeverShowsFoundationsOwnText() {
+        let path = [Key("params"), Key("offset")]
+        for text in ["Parsed JSON number <1.5> does not fit in Int.", "Number 1e400 is not representable in Swift.", "The given data was not valid JSON."] {
+            let error = ParsedRequest.describe(.dataCorrupted(.init(codingPath: path, debugDescription: text)))
+            #expect(error.field == "offset")
+            #expect(error.message == #"parameter "offset" is invalid: numbers must be whole and within range"#)
+        }
+        // The wire types' own decoders write sentences for users: those pass through.
+        let own = ParsedRequest.describe(.dataCorrupted(.init(
+            codingPath: [Key("params"), Key("snapshot")], debugDescription: "a snapshot command has exactly one key, not 2 (create, list)")))
+        #expect(own.message == #"parameter "snapshot" is invalid: a snapshot command has exactly one key, not 2 (create, list)"#)
+        let mismatch = ParsedRequest.describe(.typeMismatch(UInt64.self, .init(codingPath: path, debugDescription: "Expected to decode UInt64 but found a string instead.")))
+        #expect(mismatch.message == #"parameter "offset" must be an integer"#)
     }
 }

@@ -21,6 +21,13 @@ struct ParsedRequest: Sendable {
     }
 
     static func parse(_ payload: Data) throws(Rejection) -> ParsedRequest {
+        // Strict JSON first: Foundation's decoder would pass over invalid escapes,
+        // bytes and repeated names in members it does not read.
+        do {
+            try JSONValidator.validate(payload)
+        } catch {
+            throw Rejection(id: nil, error: Self.refusal(error))
+        }
         // The common case in one pass, with no value decoded twice and no error
         // thrown and caught along the way; anything unusual gets the thorough
         // look below, which says exactly what is wrong.
@@ -30,6 +37,19 @@ struct ParsedRequest: Sendable {
             return ParsedRequest(id: envelope.id, method: method, paramKeys: envelope.paramKeys, payload: payload)
         }
         try reject(payload)
+    }
+
+    /// What a request id may be, for messages.
+    static let idRule = "the request id must be an integer from -2^63 to 2^63-1, or a string"
+
+    /// The answer to a payload that is not JSON (-32700), or that repeats a member name (-32600).
+    static func refusal(_ error: JSONSyntaxError) -> RPCError {
+        if case .duplicateMember(let name) = error.kind {
+            return RPCError(
+                .invalidRequest,
+                "the member \"\(JSONSyntaxError.shorten(name))\" appears twice in one object; JSON-RPC requests must not repeat a member")
+        }
+        return RPCError(.parseError, "the frame's payload is not valid UTF-8 JSON: \(error)")
     }
 
     /// The members of a request, read without judging them; `isWellFormed` says whether they make one.
@@ -74,40 +94,109 @@ struct ParsedRequest: Sendable {
         init?(intValue: Int) { nil }
     }
 
-    /// The rejection of a payload that is not a well-formed request.
+    /// The rejection of a payload that is valid JSON but not a well-formed request.
     private static func reject(_ payload: Data) throws(Rejection) -> Never {
-        let value: JSONValue
-        do {
-            value = try JSONCoding.sharedDecoder.decode(JSONValue.self, from: payload)
-        } catch {
-            throw Rejection(id: nil, error: RPCError(
-                .parseError, "the frame's payload is not valid UTF-8 JSON: \(Self.describe(error))"))
-        }
-        guard case .object(let members) = value else {
-            let message = if case .array = value {
-                "batches are not supported: send each request in its own frame"
-            } else {
-                "a request must be a JSON object, not \(value.typeName)"
+        // Read through `Shape`, which takes any JSON value, so that no member
+        // (an id of 1e400, say) can make the reading itself fail.
+        guard let first = payload.first(where: { !Self.isWhitespace($0) }), first == UInt8(ascii: "{"),
+            let members = try? JSONCoding.sharedDecoder.decode(Members.self, from: payload)
+        else {
+            let message = switch payload.first(where: { !Self.isWhitespace($0) }) {
+            case UInt8(ascii: "["): "batches are not supported: send each request in its own frame"
+            case UInt8(ascii: "{"): "the request could not be read as a JSON-RPC 2.0 request"
+            case UInt8(ascii: "\""): "a request must be a JSON object, not a string"
+            case UInt8(ascii: "t"), UInt8(ascii: "f"): "a request must be a JSON object, not a boolean"
+            case UInt8(ascii: "n"): "a request must be a JSON object, not null"
+            default: "a request must be a JSON object, not a number"
             }
             throw Rejection(id: nil, error: RPCError(.invalidRequest, message))
         }
         var id: RequestID?
-        if let rawID = members["id"] {
-            guard let valid = RequestID(rawID) else {
-                throw Rejection(id: nil, error: RPCError(
-                    .invalidRequest, "the request id must be an integer or a string, not \(rawID.typeName)"))
-            }
-            id = valid
+        switch members.id {
+        case nil: break
+        case .integer(let value): id = .int(value)
+        case .string(let value): id = .string(value)
+        case .some(let other):
+            throw Rejection(id: nil, error: RPCError(.invalidRequest, "\(idRule), not \(other.name)"))
         }
-        guard members["jsonrpc"] == .string("2.0") else {
+        guard case .string("2.0") = members.jsonrpc else {
             throw Rejection(id: id, error: RPCError(.invalidRequest, #"the request must have "jsonrpc": "2.0""#))
         }
-        guard members["method"]?.stringValue != nil else {
+        guard case .string = members.method else {
             throw Rejection(id: id, error: RPCError(.invalidRequest, "the request has no method name (a string)"))
         }
-        let params = members["params"]
-        throw Rejection(id: id, error: .invalidParams(
-            field: "params", "params must be an object of named fields, not \(params?.typeName ?? "absent")"))
+        if let params = members.params, params != .object {
+            throw Rejection(id: id, error: .invalidParams(
+                field: "params", "params must be an object of named fields, not \(params.name)"))
+        }
+        throw Rejection(id: id, error: RPCError(.invalidRequest, "the request could not be read as a JSON-RPC 2.0 request"))
+    }
+
+    private static func isWhitespace(_ byte: UInt8) -> Bool {
+        byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\r") || byte == UInt8(ascii: "\t")
+    }
+
+    /// The envelope's members as they are, whatever they are; nil when absent
+    /// (a member given as `null` is `.null`, not absent).
+    private struct Members: Decodable {
+        var id: Shape?
+        var jsonrpc: Shape?
+        var method: Shape?
+        var params: Shape?
+
+        enum Key: String, CodingKey { case id, jsonrpc, method, params }
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: Key.self)
+            func member(_ key: Key) throws -> Shape? {
+                container.contains(key) ? try container.decode(Shape.self, forKey: key) : nil
+            }
+            id = try member(.id)
+            jsonrpc = try member(.jsonrpc)
+            method = try member(.method)
+            params = try member(.params)
+        }
+    }
+
+    /// Any JSON value, reduced to what the envelope checks need. Reading one never
+    /// fails on valid JSON: a number no Swift type holds is `outOfRange`.
+    private enum Shape: Decodable, Equatable {
+        case null, boolean, integer(Int64), fraction, outOfRange, string(String), array, object
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.singleValueContainer()
+            if container.decodeNil() {
+                self = .null
+            } else if (try? container.decode(Bool.self)) != nil {
+                self = .boolean
+            } else if let value = try? container.decode(Int64.self) {
+                self = .integer(value)
+            } else if let value = try? container.decode(String.self) {
+                self = .string(value)
+            } else if let value = try? container.decode(Double.self) {
+                self = value.rounded() == value ? .outOfRange : .fraction
+            } else if (try? decoder.container(keyedBy: AnyKey.self)) != nil {
+                self = .object
+            } else if (try? decoder.unkeyedContainer()) != nil {
+                self = .array
+            } else {
+                self = .outOfRange
+            }
+        }
+
+        /// The value's kind as a person would say it.
+        var name: String {
+            switch self {
+            case .null: "null"
+            case .boolean: "a boolean"
+            case .integer: "an integer"
+            case .fraction: "a fractional number"
+            case .outOfRange: "a number out of that range"
+            case .string: "a string"
+            case .array: "an array"
+            case .object: "an object"
+            }
+        }
     }
 
     /// The `name` parameter, if there is one (for logs).
@@ -131,12 +220,15 @@ struct ParsedRequest: Sendable {
             return try JSONCoding.sharedDecoder.decode(ParamsEnvelope<P>.self, from: payload).params
         } catch let error as DecodingError {
             throw Self.describe(error)
+        } catch let error as RPCError {
+            throw error
         } catch {
-            throw RPCError(.invalidParams, "params cannot be decoded: \(error)")
+            throw RPCError(.invalidParams, "params do not have the shape \(method) takes; docs/protocol.md describes them")
         }
     }
 
-    /// An invalid-params error naming the field a decoding error is about.
+    /// An invalid-params error naming the field a decoding error is about, in
+    /// words: never Foundation's own text, which names Swift types.
     static func describe(_ error: DecodingError) -> RPCError {
         func fieldName(_ path: [any CodingKey]) -> String {
             path.filter { $0.stringValue != "params" }
@@ -154,34 +246,35 @@ struct ParsedRequest: Sendable {
             let field = fieldName(context.codingPath)
             return .invalidParams(field: field, "parameter \"\(field)\" must be \(Self.typeName(type)), not null")
         case .dataCorrupted(let context) where context.codingPath.filter({ $0.stringValue != "params" }).isEmpty:
-            // Foundation reports a number that does not fit its type (-1 or 2^64 for
-            // an unsigned field, 1.5 for an integer) without saying where.
-            return RPCError(
-                .invalidParams,
-                "a parameter does not fit its type: numbers must be whole and within range (\(context.debugDescription))")
+            // The payload is valid JSON (validated first): what Foundation reports
+            // here, without saying where, is a number that does not fit its type
+            // (-1 or 2^64 for an unsigned field, 1.5 for an integer).
+            return RPCError(.invalidParams, "a parameter does not fit its type: numbers must be whole and within range")
         case .dataCorrupted(let context):
             let field = fieldName(context.codingPath)
+            guard context.underlyingError == nil, !Self.isFoundationText(context.debugDescription) else {
+                return .invalidParams(field: field, "parameter \"\(field)\" is invalid: numbers must be whole and within range")
+            }
             return .invalidParams(field: field, "parameter \"\(field)\" is invalid: \(context.debugDescription)")
         @unknown default:
-            return RPCError(.invalidParams, "params cannot be decoded: \(error)")
+            return RPCError(.invalidParams, "params cannot be decoded; docs/protocol.md describes each method's params")
         }
+    }
+
+    /// True for the descriptions Foundation's decoder writes itself (they name
+    /// Swift types); ours, from the wire types' own decoders, are sentences for users.
+    private static func isFoundationText(_ description: String) -> Bool {
+        ["not valid JSON", "representable in Swift", "does not fit in"].contains { description.contains($0) }
     }
 
     private static func typeName(_ type: Any.Type) -> String {
         switch type {
         case is String.Type: "a string"
         case is Bool.Type: "a boolean (true or false)"
-        case is Int.Type, is Int64.Type, is Int32.Type, is UInt32.Type, is UInt64.Type: "an integer"
-        case is Double.Type: "a number"
+        case is Int.Type, is Int64.Type, is Int32.Type, is UInt32.Type, is UInt64.Type, is UInt16.Type, is UInt8.Type: "an integer"
+        case is Double.Type, is Float.Type: "a number"
+        case is [Any].Type: "an array"
         default: "an object of the documented shape"
         }
-    }
-
-    private static func describe(_ error: any Error) -> String {
-        if case DecodingError.dataCorrupted(let context) = error {
-            if let underlying = context.underlyingError { return "\(underlying)" }
-            return context.debugDescription
-        }
-        return "\(error)"
     }
 }
