@@ -2,7 +2,6 @@ import Foundation
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
-import Synchronization
 
 /// A client connection to testbedd over a Unix socket. Many calls may be in
 /// flight at once; responses are matched to them by id, and `rpc.stream`
@@ -151,7 +150,7 @@ final class PendingCalls: Sendable {
     static let highWater = 256
     static let lowWater = 64
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     func attach(_ channel: any Channel) {
         state.withLock { $0.channel = channel }

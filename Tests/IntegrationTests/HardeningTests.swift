@@ -12,12 +12,14 @@ import Glibc
     static let mebibyte = 1_048_576
 
     /// Root's `rpc.ping` on the read-write socket, and how long it took, connection included.
-    static func timedPing(_ socket: String) throws -> (answered: Bool, seconds: Double) {
-        let start = ContinuousClock.now
-        let client = try RawClient(path: socket, timeoutSeconds: 10)
-        let answer = try client.call("rpc.ping")
-        let elapsed = ContinuousClock.now - start
-        return (answer.result != nil, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+    static func timedPing(_ socket: String) async throws -> (answered: Bool, seconds: Double) {
+        try await onOwnThread {
+            let start = ContinuousClock.now
+            let client = try RawClient(path: socket, timeoutSeconds: 10)
+            let answer = try client.call("rpc.ping")
+            let elapsed = ContinuousClock.now - start
+            return (answer.result != nil, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+        }
     }
 
     @Test func clientsThatNeverReadCannotGrowTheDaemonsMemoryAndItIsGivenBack() async throws {
@@ -42,7 +44,7 @@ import Glibc
         #expect(flood.report.opened == 100)
         // The attack asked for far more than the bound allows: 64 requests per send, for seconds.
         #expect(flood.report.sent > 100 * 64 * 40)
-        let ping = try Self.timedPing(sandbox.socket)
+        let ping = try await Self.timedPing(sandbox.socket)
         #expect(ping.answered && ping.seconds < 2, "root waited \(ping.seconds) s during the flood")
         let peak = ProcessStatus.bytes("VmHWM", of: pid)
         let bound = idle + 100 * 256 * 1024 + 32 * Self.mebibyte
@@ -113,7 +115,7 @@ import Glibc
         #expect(held.report.refusals == [
             "uid 65534 already holds 64 connections to testbedd (max_connections_per_uid); close some and try again",
         ])
-        let ping = try Self.timedPing(sandbox.socket)
+        let ping = try await Self.timedPing(sandbox.socket)
         #expect(ping.answered && ping.seconds < 2, "root waited \(ping.seconds) s")
         // Holding: the daemon does not spin on anything meanwhile.
         let before = ProcessStatus.cpuSeconds(of: pid)
@@ -149,7 +151,7 @@ import Glibc
         #expect(used < 0.15, "testbedd used \(used) s of CPU in 3 s with accept failing")
         try await held.stop()
         // Descriptors back: the listener serves again.
-        let ping = try Self.timedPing(sandbox.socket)
+        let ping = try await Self.timedPing(sandbox.socket)
         #expect(ping.answered && ping.seconds < 2)
         #expect(try await daemon.stop() == 0)
         #expect(daemon.log.contains("accepting connections failed"))
@@ -171,7 +173,7 @@ import Glibc
         #expect(refused.status == 75, "\(refused.stderr)")
         #expect(refused.stderr.contains(refusal), "\(refused.stderr)")
         // Root still gets in, on either socket's reserve.
-        let ping = try Self.timedPing(sandbox.socket)
+        let ping = try await Self.timedPing(sandbox.socket)
         #expect(ping.answered && ping.seconds < 2)
         try await held.stop()
         // Places are given back when connections close.
@@ -184,33 +186,39 @@ import Glibc
     @Test func aFrameMustArriveWholeWithinFrameTimeoutHoweverSlowlyItTrickles() async throws {
         let sandbox = try Sandbox()
         let daemon = try await Fixtures.daemon(in: sandbox, extra: ["--frame-timeout", "2"])
-        // The pauses block this thread rather than await: the test's own clock must
-        // not depend on a cooperative pool that other tests may keep busy.
+        // Timed on a thread of its own: the test's clock must not depend on a
+        // cooperative pool that other tests may keep busy.
+        let socket = sandbox.socket
         // A frame in three parts over 0.4 s is served.
-        let patient = try RawClient(path: sandbox.socket)
-        let request = Array(#"{"jsonrpc":"2.0","id":1,"method":"rpc.ping"}"#.utf8)
-        let frame = [0, 0, 0, UInt8(request.count)] + request
-        try patient.send(Array(frame[..<2]))
-        usleep(200_000)
-        try patient.send(Array(frame[2..<10]))
-        usleep(200_000)
-        try patient.send(Array(frame[10...]))
-        #expect(try patient.readFrame()?.result != nil)
+        let served = try await onOwnThread {
+            let patient = try RawClient(path: socket)
+            let request = Array(#"{"jsonrpc":"2.0","id":1,"method":"rpc.ping"}"#.utf8)
+            let frame = [0, 0, 0, UInt8(request.count)] + request
+            try patient.send(Array(frame[..<2]))
+            usleep(200_000)
+            try patient.send(Array(frame[2..<10]))
+            usleep(200_000)
+            try patient.send(Array(frame[10...]))
+            return try patient.readFrame()?.result != nil
+        }
+        #expect(served)
 
         // A byte every 100 ms keeps the connection busy but never completes the frame.
-        let start = ContinuousClock.now
-        let trickle = try RawClient(path: sandbox.socket, timeoutSeconds: 5)
-        try trickle.send([0, 0, 1, 0])
-        var refusal: [String: Any]?
-        for _ in 0..<80 {
-            usleep(100_000)
-            guard (try? trickle.send([0x20])) != nil else { break }
+        let (code, message, closed, elapsed) = try await onOwnThread {
+            let start = ContinuousClock.now
+            let trickle = try RawClient(path: socket, timeoutSeconds: 10)
+            try trickle.send([0, 0, 1, 0])
+            for _ in 0..<80 {
+                usleep(100_000)
+                guard (try? trickle.send([0x20])) != nil else { break }
+            }
+            let refusal = try trickle.readFrame()
+            let elapsed = ContinuousClock.now - start
+            return (refusal?.errorCode, refusal?.errorMessage, try trickle.isClosedByPeer(), elapsed)
         }
-        refusal = try trickle.readFrame()
-        let elapsed = ContinuousClock.now - start
-        #expect(refusal?.errorCode == -32600)
-        #expect(refusal?.errorMessage?.contains("frame_timeout") == true)
-        #expect(try trickle.isClosedByPeer())
+        #expect(code == -32600)
+        #expect(message?.contains("frame_timeout") == true)
+        #expect(closed)
         #expect(elapsed >= .seconds(2) && elapsed < .seconds(5), "closed after \(elapsed)")
         #expect(try await daemon.stop() == 0)
         #expect(daemon.log.contains("was not complete within frame_timeout"))
@@ -219,22 +227,35 @@ import Glibc
     @Test func anIdleConnectionIsClosedButNotOneThatFollowsALog() async throws {
         let sandbox = try Sandbox()
         let daemon = try await Fixtures.daemon(in: sandbox, extra: ["--connection-idle-timeout", "2"])
-        // Set up with a blocking client: no await between connecting and asking, however busy the machine.
         let folder = try sandbox.project("web")
         try Fixtures.setBehaviour("slow 2 3", of: folder)
-        let created = try RawClient(path: sandbox.socket).call(
-            "deployment.create", params: #"{"name":"web","project_location":"\#(folder)"}"#)
-        #expect(created.result != nil, "\(created)")
-        let idle = try RawClient(path: sandbox.socket, timeoutSeconds: 10)
+        let socket = sandbox.socket
+        // Blocking clients on threads of their own: nothing between connecting
+        // and asking waits for the cooperative pool, however busy the machine.
+        let created = try await onOwnThread {
+            try RawClient(path: socket).call("deployment.create", params: #"{"name":"web","project_location":"\#(folder)"}"#).result != nil
+        }
+        #expect(created)
+        let idle = try RawClient(path: sandbox.socket, timeoutSeconds: 20)
         let start = ContinuousClock.now
+        let idleClosed = Task { try await onOwnThread { try idle.isClosedByPeer() } }
         // Silent for 3 s at a time between log lines: longer than the idle timeout.
-        let client = try await RPCConnection.connect(unixSocketPath: sandbox.socket)
-        let outcome = try await client.follow(RPCMethod.deploymentUp, params: UpParams(name: "web", follow: true), as: ActionOutcome.self)
-        #expect(outcome.result.errorCode == 0)
-        #expect(outcome.lines.contains("line 2"))
-        #expect(try idle.isClosedByPeer())
+        let (lines, errorCode) = try await onOwnThread {
+            let follower = try RawClient(path: socket, timeoutSeconds: 20)
+            try follower.sendFrame(#"{"jsonrpc":"2.0","id":1,"method":"deployment.up","params":{"name":"web","follow":true}}"#)
+            var lines: [String] = []
+            while let frame = try follower.readFrame() {
+                if frame["id"] as? Int == 1 {
+                    return (lines, frame.result?["error_code"] as? Int ?? frame.errorCode)
+                }
+                lines += ((frame["params"] as? [String: Any])?["lines"] as? [String]) ?? []
+            }
+            throw ProcessRunError("the follower's connection closed before the action's outcome")
+        }
+        #expect(errorCode == 0)
+        #expect(lines.contains("line 2"))
+        #expect(try await idleClosed.value)
         #expect(ContinuousClock.now - start < .seconds(15))
-        await client.close()
         #expect(try await daemon.stop() == 0)
     }
 

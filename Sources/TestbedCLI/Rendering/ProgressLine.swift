@@ -1,5 +1,5 @@
 import Foundation
-import Synchronization
+import TestbedProtocol
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -10,7 +10,7 @@ final class ProgressLine: Sendable {
     private let label: String
     private let started: ContinuousClock.Instant
     private let enabled = isatty(STDERR_FILENO) == 1
-    private let state = Mutex<(shown: Bool, note: String?, timer: Task<Void, Never>?)>((false, nil, nil))
+    private let state = Locked<(shown: Bool, note: String?, timer: Task<Void, Never>?)>((false, nil, nil))
 
     init(label: String, started: ContinuousClock.Instant) {
         self.label = label

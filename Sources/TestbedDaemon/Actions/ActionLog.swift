@@ -1,4 +1,3 @@
-import Synchronization
 import TestbedProtocol
 
 /// An action's log file as followers see it: a path, a generation that moves
@@ -16,12 +15,12 @@ public final class ActionLog: Sendable {
         var nextWaiter: UInt64 = 0
     }
 
-    private let state: Mutex<State>
+    private let state: Locked<State>
 
     /// A log; pass `finished` for an action that has already ended.
     public init(path: String, finished: ActionRecord? = nil) {
         self.path = path
-        self.state = Mutex(State(finished: finished))
+        self.state = Locked(State(finished: finished))
     }
 
     /// The current generation; pass it to `whenChanged` after reading to the end.

@@ -29,7 +29,7 @@ public final class ActionSupervisor: Sendable {
         var completions: [String: Task<Void, Never>] = [:]
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
     /// Set once the daemon stops: outcome writes then give up after a few tries.
     private let stopping = Atomic<Bool>(false)
 

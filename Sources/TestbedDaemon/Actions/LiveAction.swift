@@ -1,4 +1,3 @@
-import Synchronization
 import TestbedProtocol
 
 /// An action whose orchestrator runs now.
@@ -23,7 +22,7 @@ public final class LiveAction: Sendable {
         var cancellation: Cancellation?
     }
 
-    private let state: Mutex<State>
+    private let state: Locked<State>
 
     init(record: ActionRecord, log: ActionLog, previousState: DeploymentState, writerFD: Int32) {
         self.id = record.id
@@ -32,7 +31,7 @@ public final class LiveAction: Sendable {
         self.log = log
         self.previousState = previousState
         self.writerFD = writerFD
-        self.state = Mutex(State(record: record))
+        self.state = Locked(State(record: record))
     }
 
     var record: ActionRecord { state.withLock { $0.record } }

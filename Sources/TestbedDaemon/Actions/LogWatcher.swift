@@ -1,5 +1,5 @@
 import Foundation
-import Synchronization
+import TestbedProtocol
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -9,7 +9,7 @@ import Glibc
 /// orchestrator, the daemon, or a process started before a daemon restart.
 public final class LogWatcher: Sendable {
     private let fd: Int32
-    private let watches = Mutex<[Int32: ActionLog]>([:])
+    private let watches = Locked<[Int32: ActionLog]>([:])
 
     private static let modify: UInt32 = 0x0000_0002  // IN_MODIFY
     private static let closeWrite: UInt32 = 0x0000_0008  // IN_CLOSE_WRITE

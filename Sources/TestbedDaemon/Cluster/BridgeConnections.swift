@@ -1,6 +1,6 @@
 import Logging
 import NIOCore
-import Synchronization
+import TestbedProtocol
 
 /// The bridge's connections, bounded: so many handshakes at once overall, so
 /// many verified connections per chassis, and the refusals logged at a rate a
@@ -21,7 +21,7 @@ final class BridgeConnections: Sendable {
         var verified: [String: [ObjectIdentifier: any Channel]] = [:]
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
     private let refusals = RateLimitedLog(linesPerWindow: BridgeConnections.refusalsLoggedPerMinute, window: .minutes(1))
 
     /// Takes a handshake slot for a peer at `address`; false when all are taken,

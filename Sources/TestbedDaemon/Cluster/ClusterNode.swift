@@ -2,7 +2,6 @@ import Foundation
 import Logging
 import NIOCore
 import NIOPosix
-import Synchronization
 import TestbedPKI
 import TestbedProtocol
 
@@ -40,7 +39,7 @@ public final class ClusterNode: Sendable {
         var hostGeneration = 0
     }
 
-    let link = Mutex(Link())
+    let link = Locked(Link())
     /// The bridge's connections, so an evicted member's can be closed.
     let connections = BridgeConnections()
 

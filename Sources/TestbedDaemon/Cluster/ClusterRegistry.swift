@@ -81,8 +81,8 @@ public final class ClusterRegistry: Sendable {
         var problems: [String: String] = [:]
     }
 
-    private let state: Mutex<State>
-    private let writer = Mutex<Void>(())
+    private let state: Locked<State>
+    private let writer = Locked<Void>(())
 
     /// Loads the files in `folder`, creating it when missing.
     public init(folder: String, clock: any WallClock = SystemClock()) throws {
@@ -103,7 +103,7 @@ public final class ClusterRegistry: Sendable {
             state.file = try JSONCoding.sharedDecoder.decode(StateFile.self, from: data)
         }
         state.revokedSerials = Set(state.file.revoked.map(\.serial))
-        self.state = Mutex(state)
+        self.state = Locked(state)
     }
 
     private static func load(

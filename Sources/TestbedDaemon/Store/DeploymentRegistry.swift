@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 import TestbedProtocol
 
 /// The deployments and their action histories as the daemon serves them: reads
@@ -34,9 +33,9 @@ public final class DeploymentRegistry: Sendable {
         var actionOwners: [String: String] = [:]
     }
 
-    private let state: Mutex<State>
+    private let state: Locked<State>
     /// Held for the whole of a mutation, disk write included.
-    private let writer = Mutex<Void>(())
+    private let writer = Locked<Void>(())
 
     /// Loads every deployment from `store`. An action record attaches to its
     /// deployment only when both carry the same creation id (or, written before
@@ -67,7 +66,7 @@ public final class DeploymentRegistry: Sendable {
         self.store = store
         self.clock = clock
         self.loadProblems = problems
-        self.state = Mutex(state)
+        self.state = Locked(state)
     }
 
     /// True when `action` was recorded for this incarnation of `deployment`.

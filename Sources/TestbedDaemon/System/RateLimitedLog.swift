@@ -1,5 +1,5 @@
 import NIOCore
-import Synchronization
+import TestbedProtocol
 
 /// Decides which of a run of similar log lines (refused connections, refused
 /// peers) are written: so many per window, the rest counted and their number
@@ -15,7 +15,7 @@ final class RateLimitedLog: Sendable {
     /// Lines written in full per window.
     let linesPerWindow: Int
     let window: TimeAmount
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     init(linesPerWindow: Int, window: TimeAmount) {
         self.linesPerWindow = linesPerWindow

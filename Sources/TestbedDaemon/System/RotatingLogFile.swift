@@ -12,7 +12,7 @@ public final class RotatingLogFile: Sendable {
     public let path: String
     private let maxBytes: Int
     private let keep: Int
-    private let state: Mutex<(fd: Int32, size: Int)>
+    private let state: Locked<(fd: Int32, size: Int)>
 
     public init(path: String, maxBytes: Int, keep: Int) throws {
         self.path = path
@@ -23,7 +23,7 @@ public final class RotatingLogFile: Sendable {
         guard fd >= 0 else { throw StoreError.posix("open the log file", path, errno: errno) }
         var info = stat()
         fstat(fd, &info)
-        state = Mutex((fd, Int(info.st_size)))
+        state = Locked((fd, Int(info.st_size)))
     }
 
     /// Appends one line, rotating first when it would pass the size limit.

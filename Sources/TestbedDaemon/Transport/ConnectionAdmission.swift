@@ -1,4 +1,3 @@
-import Synchronization
 import TestbedProtocol
 
 /// Decides at accept whether a connection is served, so that no caller can
@@ -34,7 +33,7 @@ final class ConnectionAdmission: Sendable {
     let maxConnections: Int
     let maxPerUID: Int
     let maxReadOnly: Int
-    private let counts = Mutex(Counts())
+    private let counts = Locked(Counts())
 
     init(limits: ConnectionLimits, descriptorLimit: Int) {
         self.maxConnections = limits.effectiveMaxConnections(descriptorLimit: descriptorLimit)

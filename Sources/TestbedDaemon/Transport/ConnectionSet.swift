@@ -1,5 +1,5 @@
 import NIOCore
-import Synchronization
+import TestbedProtocol
 
 /// The open connections, so that shutdown can tell each one to drain.
 final class ConnectionSet: Sendable {
@@ -8,7 +8,7 @@ final class ConnectionSet: Sendable {
         var draining = false
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     /// Adds `channel`; if the daemon is already draining, it is told to drain at once.
     func insert(_ channel: any Channel) {

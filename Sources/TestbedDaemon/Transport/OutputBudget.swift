@@ -1,5 +1,5 @@
 import NIOCore
-import Synchronization
+import TestbedProtocol
 
 /// The output queued for all connections together: answers and stream frames
 /// written but not yet taken by their clients. Unprivileged connections are
@@ -22,7 +22,7 @@ final class OutputBudget: Sendable {
         var waiters: [ObjectIdentifier: Waiter] = [:]
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     init(limit: Int) {
         self.limit = limit

@@ -111,7 +111,7 @@ struct TestPKI: Sendable {
 
 /// The ports `freePort` has handed out in this test process: the kernel may
 /// give a port it just freed to the next caller, and tests run in parallel.
-private let portsHandedOut = Mutex<Set<Int>>([])
+private let portsHandedOut = Locked<Set<Int>>([])
 
 /// A TCP port on loopback that nothing listens on right now, and that no other
 /// test of this process was given.
