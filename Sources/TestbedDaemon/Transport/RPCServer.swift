@@ -103,6 +103,22 @@ public final class RPCServer: Service {
         var ticket: ConnectionAdmission.Ticket? = nil
     }
 
+    /// The handlers of a connection once its caller is known, on every
+    /// listener: idle detection, framing with the frame clock, and the
+    /// connection's requests. The fuzzers build the same pipeline from here.
+    static func servingHandlers(
+        methods: MethodTable, caller: Caller, policy: AccessPolicy,
+        authorize: (@Sendable (PeerCredentials, any EventLoop) -> EventLoopFuture<Role?>)?,
+        maxFrameBytes: Int, bounds: ConnectionHandler.Bounds, idleTimeout: TimeAmount, logger: Logger
+    ) -> [any ChannelHandler] {
+        [
+            IdleStateHandler(allTimeout: idleTimeout),
+            ByteToMessageHandler(ServerFrameDecoder(maxFrameBytes: maxFrameBytes)),
+            MessageToByteHandler(FrameEncoder()),
+            ConnectionHandler(methods: methods, caller: caller, policy: policy, logger: logger, authorize: authorize, bounds: bounds),
+        ]
+    }
+
     /// The bounds of one connection.
     private func bounds(privileged: Bool, maxInFlight: Int = ConnectionHandler.defaultMaxInFlight) -> ConnectionHandler.Bounds {
         ConnectionHandler.Bounds(
@@ -148,14 +164,9 @@ public final class RPCServer: Service {
                         return Connection(channel: channel, peer: peer)
                     }
                     let caller = Caller(peer: peer, listener: listener.name, role: policy.role(of: peer, on: listener.name))
-                    try channel.pipeline.syncOperations.addHandlers([
-                        IdleStateHandler(allTimeout: idleTimeout),
-                        ByteToMessageHandler(ServerFrameDecoder(maxFrameBytes: maxFrameBytes)),
-                        MessageToByteHandler(FrameEncoder()),
-                        ConnectionHandler(
-                            methods: methods, caller: caller, policy: policy, logger: logger, authorize: authorize,
-                            bounds: privileged ? privilegedBounds : unprivilegedBounds),
-                    ])
+                    try channel.pipeline.syncOperations.addHandlers(Self.servingHandlers(
+                        methods: methods, caller: caller, policy: policy, authorize: authorize, maxFrameBytes: maxFrameBytes,
+                        bounds: privileged ? privilegedBounds : unprivilegedBounds, idleTimeout: idleTimeout, logger: logger))
                     return Connection(channel: channel, peer: peer, ticket: ticket)
                 }
             }
@@ -198,13 +209,9 @@ public final class RPCServer: Service {
                         }
                         let caller = Caller.bridge(peer, remoteAddress: remote)
                         do {
-                            try channel.pipeline.syncOperations.addHandlers([
-                                IdleStateHandler(allTimeout: Self.bridgeIdleTimeout),
-                                ByteToMessageHandler(ServerFrameDecoder(maxFrameBytes: maxFrameBytes)),
-                                MessageToByteHandler(FrameEncoder()),
-                                ConnectionHandler(
-                                    methods: bridge.methods, caller: caller, policy: policy, logger: logger, bounds: peerBounds),
-                            ])
+                            try channel.pipeline.syncOperations.addHandlers(Self.servingHandlers(
+                                methods: bridge.methods, caller: caller, policy: policy, authorize: nil, maxFrameBytes: maxFrameBytes,
+                                bounds: peerBounds, idleTimeout: Self.bridgeIdleTimeout, logger: logger))
                             logger.debug("bridge: peer verified", metadata: ["chassis": "\(peer.chassis)", "remote": "\(remote)"])
                         } catch {
                             channel.close(promise: nil)
