@@ -5,6 +5,9 @@ import NIOConcurrencyHelpers
 /// calls that ThreadSanitizer cannot see, so every contended `Mutex` showed as a
 /// data race; this one is a `pthread_mutex_t` (NIO's `NIOLock`), which
 /// ThreadSanitizer follows, so its reports are real ones.
+///
+/// For a lock that guards no value, use `NIOLock` itself: ThreadSanitizer
+/// takes an `inout` access to a zero-sized value for one to the lock beside it.
 public final class Locked<Value>: @unchecked Sendable {
     private let lock = NIOLock()
     private var value: Value

@@ -1,4 +1,5 @@
 import Foundation
+import NIOConcurrencyHelpers
 import Synchronization
 import TestbedProtocol
 
@@ -82,7 +83,7 @@ public final class ClusterRegistry: Sendable {
     }
 
     private let state: Locked<State>
-    private let writer = Locked<Void>(())
+    private let writer = NIOLock()
 
     /// Loads the files in `folder`, creating it when missing.
     public init(folder: String, clock: any WallClock = SystemClock()) throws {
@@ -326,7 +327,7 @@ public final class ClusterRegistry: Sendable {
 
     private func mutate<R>(_ body: (inout State) throws -> R) throws(RPCError) -> R {
         do {
-            return try writer.withLock { _ in
+            return try writer.withLock {
                 var copy = state.withLock { $0 }
                 let problemsBefore = copy.problems
                 let result = try body(&copy)

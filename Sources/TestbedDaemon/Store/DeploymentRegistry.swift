@@ -1,4 +1,5 @@
 import Foundation
+import NIOConcurrencyHelpers
 import TestbedProtocol
 
 /// The deployments and their action histories as the daemon serves them: reads
@@ -35,7 +36,7 @@ public final class DeploymentRegistry: Sendable {
 
     private let state: Locked<State>
     /// Held for the whole of a mutation, disk write included.
-    private let writer = Locked<Void>(())
+    private let writer = NIOLock()
 
     /// Loads every deployment from `store`. An action record attaches to its
     /// deployment only when both carry the same creation id (or, written before
@@ -308,7 +309,9 @@ public final class DeploymentRegistry: Sendable {
     }
 
     private func serialized<T>(_ body: () throws(RPCError) -> T) throws(RPCError) -> T {
-        try writer.withLock { _ throws(RPCError) in try body() }
+        writer.lock()
+        defer { writer.unlock() }
+        return try body()
     }
 
     static func checkName(_ name: String) throws(RPCError) {
