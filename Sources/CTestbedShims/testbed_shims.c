@@ -3,6 +3,8 @@
 
 #include <fcntl.h>
 #include <malloc.h>
+#include <sys/wait.h>
+#include <errno.h>
 #include <signal.h>
 #include <spawn.h>
 
@@ -56,4 +58,22 @@ size_t testbed_malloc_free_bytes(void) {
 
 int testbed_malloc_trim(void) {
     return malloc_trim(0);
+}
+
+int testbed_wait_exit_keeping_zombie(pid_t pid, int *exit_code, int *signal_number) {
+    siginfo_t info;
+    int result;
+    do {
+        info.si_pid = 0;
+        result = waitid(P_PID, (id_t)pid, &info, WEXITED | WNOWAIT);
+    } while (result < 0 && errno == EINTR);
+    if (result < 0) return -1;
+    *exit_code = -1;
+    *signal_number = 0;
+    if (info.si_code == CLD_EXITED) {
+        *exit_code = info.si_status;
+    } else {
+        *signal_number = info.si_status;
+    }
+    return 0;
 }

@@ -26,6 +26,12 @@ struct testbed_peer_groups {
     unsigned int gids[256];
 };
 
+/// Waits until child `pid` has exited without reaping it (waitid with
+/// WNOWAIT): it stays a zombie, so neither its pid nor its process group id
+/// can be given to another process until it is reaped. Returns 0 with
+/// `*exit_code` (>= 0) or `*signal_number` (> 0) set, or -1 with errno set.
+int testbed_wait_exit_keeping_zombie(pid_t pid, int *exit_code, int *signal_number);
+
 /// Bytes glibc's arenas hold free (mallinfo2's fordblks): what `malloc_trim`
 /// could give back to the system. (malloc.h is not part of Swift's Glibc.)
 size_t testbed_malloc_free_bytes(void);

@@ -158,7 +158,11 @@ public final class ActionSupervisor: Sendable {
         _ = try? registry.record(withPid)
         // A cancel (or a stop) that came while the process was being started had nothing to signal yet.
         if live.cancellation != nil { terminate(live, process) }
-        track(live) { await self.complete(live, .terminated(await process.waitForExit()), watch: watch) }
+        track(live) {
+            let termination = await process.waitForExit()
+            live.markExited()
+            await self.complete(live, .terminated(termination), watch: watch)
+        }
         armTimeout(live, startedAt: started)
         return live
     }
@@ -208,7 +212,8 @@ public final class ActionSupervisor: Sendable {
         let grace = configuration.cancelGrace
         Task {
             try? await Task.sleep(for: .seconds(grace))
-            guard self.state.withLock({ $0.live[live.id] }) != nil else { return }
+            // Gone already (its outcome may still be on its way to disk): nothing ignored SIGTERM.
+            guard !live.hasExited, self.state.withLock({ $0.live[live.id] }) != nil else { return }
             self.logger.warning("action ignored SIGTERM for \(Self.seconds(grace)); sending SIGKILL", metadata: ["action_id": "\(live.id)"])
             process.signalAll(SIGKILL)
         }
@@ -377,7 +382,11 @@ public final class ActionSupervisor: Sendable {
         logger.info("re-attached to a running action", metadata: [
             "action_id": "\(record.id)", "deployment": "\(record.deployment)",
         ])
-        track(live) { await self.complete(live, .terminated(await process.waitForExit()), watch: watch) }
+        track(live) {
+            let termination = await process.waitForExit()
+            live.markExited()
+            await self.complete(live, .terminated(termination), watch: watch)
+        }
         armTimeout(live, startedAt: record.executionTime)
     }
 

@@ -1,5 +1,6 @@
 import CTestbedShims
 import Foundation
+import TestbedProtocol
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -25,23 +26,47 @@ public struct ChildProcessLauncher: ActionLauncher {
     }
 
     /// A child started by this launcher; its group id is its pid.
-    struct ChildProcess: LaunchedProcess {
+    ///
+    /// Once it exits it stays a zombie until `release()`: as long as it is
+    /// not reaped, its pid, and so its process group id, cannot be reused, so
+    /// a signal to the group (a cancel's SIGKILL for children that outlived
+    /// it) can never reach an unrelated process group. After `release()` no
+    /// signal is sent at all.
+    final class ChildProcess: LaunchedProcess {
         let pid: Int32
+        private let reaped = Locked(false)
+
+        init(pid: Int32) {
+            self.pid = pid
+        }
 
         func signalAll(_ signal: Int32) {
-            kill(-pid, signal)
+            reaped.withLock { reaped in
+                if !reaped { kill(-pid, signal) }
+            }
         }
 
         func waitForExit() async -> ProcessTermination {
-            // waitpid blocks, so it gets a thread of its own for the child's lifetime.
+            // waitid blocks, so it gets a thread of its own for the child's lifetime.
             await withCheckedContinuation { continuation in
                 let pid = self.pid
                 Thread.detachNewThread {
-                    var status: Int32 = 0
-                    while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-                    let signal = status & 0x7f
-                    continuation.resume(returning: signal == 0 ? .exited((status >> 8) & 0xff) : .signaled(signal))
+                    var code: Int32 = 0
+                    var signal: Int32 = 0
+                    guard testbed_wait_exit_keeping_zombie(pid, &code, &signal) == 0 else {
+                        return continuation.resume(returning: .signaled(SIGKILL))
+                    }
+                    continuation.resume(returning: signal == 0 ? .exited(code) : .signaled(signal))
                 }
+            }
+        }
+
+        func release() {
+            reaped.withLock { reaped in
+                guard !reaped else { return }
+                var status: Int32 = 0
+                while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+                reaped = true
             }
         }
     }

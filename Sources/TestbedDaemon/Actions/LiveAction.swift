@@ -20,6 +20,8 @@ public final class LiveAction: Sendable {
         var record: ActionRecord
         var process: (any LaunchedProcess)?
         var cancellation: Cancellation?
+        /// The orchestrator has exited (its outcome may not be recorded yet).
+        var exited = false
     }
 
     private let state: Locked<State>
@@ -54,6 +56,14 @@ public final class LiveAction: Sendable {
             state.cancellation = cancellation
             return state.process
         }
+    }
+
+    /// True once the orchestrator has exited.
+    var hasExited: Bool { state.withLock { $0.exited } }
+
+    /// The orchestrator has exited: a cancel's grace period ends without a SIGKILL.
+    func markExited() {
+        state.withLock { $0.exited = true }
     }
 
     /// The process, once launched; for the SIGKILL after the grace period.
