@@ -167,8 +167,9 @@ public struct Daemon: Sendable {
         let policy = AccessPolicy(
             adminGID: adminGID, readWriteSocket: configuration.socketPath, usesPolkit: configuration.auth == .polkit)
 
+        let launcher = Self.launcher(logger)
         let supervisor = try ActionSupervisor(
-            registry: registry, launcher: Self.launcher(logger), watcher: LogWatcher(),
+            registry: registry, launcher: launcher, watcher: LogWatcher(),
             configuration: configuration, blockingPool: blockingPool, logger: logger)
         supervisor.recoverInterrupted()
 
@@ -185,6 +186,7 @@ public struct Daemon: Sendable {
             maxFrameBytes: configuration.maxFrameBytes,
             limits: configuration.limits,
             descriptorLimit: descriptors,
+            actionsGoOnAtShutdown: launcher.actionsSurviveTheDaemon,
             statistics: daemonServices.statistics,
             group: MultiThreadedEventLoopGroup.singleton,
             logger: logger,

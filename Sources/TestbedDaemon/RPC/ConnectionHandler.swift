@@ -17,7 +17,13 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias OutboundOut = ByteBuffer
 
     /// Tells a connection the daemon is stopping: finish in-flight requests, then close.
-    struct Drain: Sendable {}
+    struct Drain: Sendable {
+        /// What streams are ended with: what becomes of the running actions.
+        var notice = Drain.cancellingActions
+
+        static let cancellingActions = "testbedd is shutting down; running actions are being cancelled and their outcome recorded"
+        static let actionsGoOn = "testbedd is shutting down; running actions go on under systemd: follow them again once testbedd is back"
+    }
 
     /// The bounds one connection is held to.
     struct Bounds: Sendable {
@@ -73,6 +79,8 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
     private var inputClosed = false
     /// The daemon is stopping: end streams, finish the rest, close.
     private var shuttingDown = false
+    /// Why streams end when the daemon stops.
+    private var shutdownNotice = Drain.cancellingActions
 
     init(
         methods: MethodTable, caller: Caller, policy: AccessPolicy, logger: Logger,
@@ -403,8 +411,9 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
             // The client sent all it will send: answer what is in flight, then close.
             inputClosed = true
             closeIfDrained(context: context)
-        } else if event is Drain {
+        } else if let drain = event as? Drain {
             shuttingDown = true
+            shutdownNotice = drain.notice
             pending.removeAll()
             context.channel.setOption(ChannelOptions.autoRead, value: false).whenComplete { _ in }
             closeIfDrained(context: context)
@@ -418,8 +427,7 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
         // Streams that follow a log could last for hours: a stopping daemon ends them.
         for (id, stream) in shuttingDown ? streams : [:] {
             inFlight.remove(id)
-            respond(id: id, .failure(RPCError(
-                .requestCancelled, "testbedd is shutting down; running actions are being cancelled and their outcome recorded")), context: context)
+            respond(id: id, .failure(RPCError(.requestCancelled, shutdownNotice)), context: context)
             stream.cancelled()
         }
         if shuttingDown { streams.removeAll() }

@@ -5,7 +5,8 @@ import TestbedProtocol
 final class ConnectionSet: Sendable {
     private struct State {
         var channels: [ObjectIdentifier: any Channel] = [:]
-        var draining = false
+        /// Set once the daemon stops: what each connection is told.
+        var drain: ConnectionHandler.Drain?
     }
 
     private let state = Locked(State())
@@ -14,9 +15,9 @@ final class ConnectionSet: Sendable {
     func insert(_ channel: any Channel) {
         let drainNow = state.withLock { state in
             state.channels[ObjectIdentifier(channel)] = channel
-            return state.draining
+            return state.drain
         }
-        if drainNow { Self.drain(channel) }
+        if let drainNow { Self.drain(channel, drainNow) }
     }
 
     func remove(_ channel: any Channel) {
@@ -25,19 +26,19 @@ final class ConnectionSet: Sendable {
 
     /// Tells every connection, now and from now on, to finish its requests and
     /// close; closes those still open after `deadline`, flushed or not.
-    func drainAll(closingAfter deadline: TimeAmount, on eventLoop: any EventLoop) {
+    func drainAll(_ drain: ConnectionHandler.Drain, closingAfter deadline: TimeAmount, on eventLoop: any EventLoop) {
         let channels = state.withLock { state in
-            state.draining = true
+            state.drain = drain
             return Array(state.channels.values)
         }
-        for channel in channels { Self.drain(channel) }
+        for channel in channels { Self.drain(channel, drain) }
         eventLoop.scheduleTask(in: deadline) { [self] in
             let left = state.withLock { Array($0.channels.values) }
             for channel in left { channel.close(promise: nil) }
         }
     }
 
-    private static func drain(_ channel: any Channel) {
-        channel.pipeline.fireUserInboundEventTriggered(ConnectionHandler.Drain())
+    private static func drain(_ channel: any Channel, _ drain: ConnectionHandler.Drain) {
+        channel.pipeline.fireUserInboundEventTriggered(drain)
     }
 }

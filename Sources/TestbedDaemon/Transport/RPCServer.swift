@@ -26,6 +26,8 @@ public final class RPCServer: Service {
     private let onReady: @Sendable () -> Void
     private let onStopping: @Sendable () -> Void
     private let connections = ConnectionSet()
+    /// What streams are ended with when the daemon stops: what becomes of running actions.
+    private let shutdownNotice: String
     private let bridge: Bridge?
 
     /// What the bridge listener serves: TLS with this node's credentials, the
@@ -48,7 +50,8 @@ public final class RPCServer: Service {
     public init(
         makeListeners: @escaping @Sendable () throws -> [Listener], methods: MethodTable, policy: AccessPolicy,
         authorize: (@Sendable (PeerCredentials, any EventLoop) -> EventLoopFuture<Role?>)? = nil, maxFrameBytes: Int,
-        limits: ConnectionLimits = ConnectionLimits(), descriptorLimit: Int = DescriptorLimit.current, statistics: ServerStatistics,
+        limits: ConnectionLimits = ConnectionLimits(), descriptorLimit: Int = DescriptorLimit.current,
+        actionsGoOnAtShutdown: Bool = false, statistics: ServerStatistics,
         group: any EventLoopGroup, logger: Logger, bridge: Bridge? = nil,
         onReady: @escaping @Sendable () -> Void, onStopping: @escaping @Sendable () -> Void
     ) {
@@ -60,6 +63,7 @@ public final class RPCServer: Service {
         self.authorize = authorize
         self.maxFrameBytes = maxFrameBytes
         self.limits = limits
+        self.shutdownNotice = actionsGoOnAtShutdown ? ConnectionHandler.Drain.actionsGoOn : ConnectionHandler.Drain.cancellingActions
         self.admission = ConnectionAdmission(limits: limits, descriptorLimit: descriptorLimit)
         self.budget = OutputBudget(limit: limits.outputBytes)
         self.statistics = statistics
@@ -90,7 +94,7 @@ public final class RPCServer: Service {
             for server in servers { server.channel.close(promise: nil) }
             // Connections get shutdown_timeout to flush their answers; a client
             // that does not read cannot hold the daemon up longer than that.
-            self.connections.drainAll(closingAfter: .nanoseconds(Int64(self.limits.shutdownTimeout * 1e9)), on: self.group.next())
+            self.connections.drainAll(ConnectionHandler.Drain(notice: self.shutdownNotice), closingAfter: .nanoseconds(Int64(self.limits.shutdownTimeout * 1e9)), on: self.group.next())
         }
         logger.info("all connections closed")
     }
