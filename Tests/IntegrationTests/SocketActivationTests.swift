@@ -97,8 +97,9 @@ extension BridgeSocketActivationTests {
         await #expect(throws: (any Error).self) {
             let _: EmptyResult = try await peer.call(RPCMethod.ping)
         }
-        // Closed at once, not left to the 5 s connect timeout of the client.
-        #expect(ContinuousClock.now - start < .seconds(4))
+        // Closed at once, not left to the test client's 10 s deadline (the
+        // margin is for a loaded machine: setting up TLS in a debug build is slow).
+        #expect(ContinuousClock.now - start < .seconds(8))
         #expect(daemon.log.contains("never exits when idle"))
         try await Task.sleep(for: .milliseconds(600))
         #expect(daemon.child.exitStatus == nil, "\(daemon.log)")
