@@ -99,6 +99,10 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
+        /// libFuzzer targets, each built alone with `--sanitize=fuzzer` (the
+        /// other executables' `main` clashes with libFuzzer's): scripts/fuzz.
+        .executableTarget(name: "testbed-fuzz-request", dependencies: ["TestbedDaemon"]),
+        .executableTarget(name: "testbed-fuzz-bridge", dependencies: ["TestbedDaemon"]),
         .testTarget(
             name: "ProtocolTests",
             dependencies: [
