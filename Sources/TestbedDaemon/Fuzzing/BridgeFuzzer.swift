@@ -148,15 +148,12 @@ public final class BridgeFuzzer: @unchecked Sendable {
                 return
             }
             do {
-                try channel.pipeline.syncOperations.addHandlers([
-                    IdleStateHandler(allTimeout: RPCServer.bridgeIdleTimeout),
-                    IdleConnectionCloser(),
-                    ByteToMessageHandler(FrameDecoder(maxFrameBytes: min(environment.services.configuration.maxFrameBytes, FrameDecoder.defaultMaxFrameBytes))),
-                    MessageToByteHandler(FrameEncoder()),
-                    ConnectionHandler(
-                        methods: peerTable, caller: Caller.bridge(peer, remoteAddress: remote), policy: environment.policy,
-                        logger: environment.logger, maxInFlight: RPCServer.bridgeMaxInFlight),
-                ])
+                try channel.pipeline.syncOperations.addHandlers(RPCServer.servingHandlers(
+                    methods: peerTable, caller: Caller.bridge(peer, remoteAddress: remote), policy: environment.policy,
+                    authorize: nil,
+                    maxFrameBytes: min(environment.services.configuration.maxFrameBytes, FrameDecoder.defaultMaxFrameBytes),
+                    bounds: environment.bounds(maxInFlight: RPCServer.bridgeMaxInFlight),
+                    idleTimeout: RPCServer.bridgeIdleTimeout, logger: environment.logger))
             } catch {
                 channel.close(promise: nil)
             }

@@ -21,6 +21,15 @@ final class FuzzEnvironment: @unchecked Sendable {
     let root: String
     let loop: any EventLoop
     let policy = AccessPolicy(adminGID: nil, readWriteSocket: "/run/testbedos/testbedd.sock")
+    /// The daemon-wide output budget, with its default size, shared by every input's connection.
+    let budget = OutputBudget(limit: ConnectionLimits().outputBytes)
+
+    /// A connection's bounds as the daemon's defaults give them, for an unprivileged caller.
+    func bounds(maxInFlight: Int) -> ConnectionHandler.Bounds {
+        ConnectionHandler.Bounds(
+            maxInFlight: maxInFlight, outputBytes: ConnectionLimits().connectionOutputBytes, budget: budget,
+            frameTimeout: .nanoseconds(Int64(ConnectionLimits().frameTimeout * 1e9)))
+    }
     let logger: Logger
     /// This main's bridge identity (chassis `main`).
     let tls: BridgeTLS

@@ -53,11 +53,11 @@ public final class RequestPathFuzzer: @unchecked Sendable {
         let channel = FuzzChannel(on: loop)
         let caller = Self.caller(input.choice, environment.policy)
         let served = loop.submit {
-            try channel.pipeline.syncOperations.addHandlers([
-                ByteToMessageHandler(FrameDecoder(maxFrameBytes: Self.maxFrameBytes)),
-                MessageToByteHandler(FrameEncoder()),
-                ConnectionHandler(methods: environment.daemonTable, caller: caller, policy: environment.policy, logger: environment.logger),
-            ])
+            // The pipeline a Unix socket connection gets, with the daemon's default limits.
+            try channel.pipeline.syncOperations.addHandlers(RPCServer.servingHandlers(
+                methods: environment.daemonTable, caller: caller, policy: environment.policy, authorize: nil,
+                maxFrameBytes: Self.maxFrameBytes, bounds: environment.bounds(maxInFlight: ConnectionHandler.defaultMaxInFlight),
+                idleTimeout: .nanoseconds(Int64(ConnectionLimits().idleTimeout * 1e9)), logger: environment.logger))
             channel.activate()
             for chunk in input.chunks where channel.isOpen {
                 channel.receive(channel.allocator.buffer(bytes: chunk))
