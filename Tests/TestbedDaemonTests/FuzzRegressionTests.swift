@@ -53,4 +53,22 @@ import Testing
         }
         #expect(recorded.first == 0)
     }
+
+    // The fuzzers' rules stop the process when broken; these show they do.
+
+    @Test func anAnswerShowingSwiftsOwnTextStopsTheFuzzer() async {
+        await #expect(processExitsWith: .failure) {
+            let answer = Array(#"{"error":{"code":-32602,"message":"DecodingError.typeMismatch"},"id":1,"jsonrpc":"2.0"}"#.utf8)
+            let length = UInt32(answer.count)
+            let frame = [UInt8(length >> 24), UInt8(length >> 16 & 0xFF), UInt8(length >> 8 & 0xFF), UInt8(length & 0xFF)] + answer
+            AnswerCheck.check(written: frame, sent: [], "test")
+        }
+    }
+
+    @Test func anAnswerThatIsNotStrictJSONStopsTheFuzzer() async {
+        await #expect(processExitsWith: .failure) {
+            let answer = Array(#"{"id":1,"jsonrpc":"2.0","result":{},}"#.utf8)
+            AnswerCheck.check(written: [0, 0, 0, UInt8(answer.count)] + answer, sent: [], "test")
+        }
+    }
 }

@@ -200,8 +200,9 @@ final class FuzzEnvironment: @unchecked Sendable {
     }
 
     deinit {
-        try? blockingPool.syncShutdownGracefully()
-        try? group.syncShutdownGracefully()
+        // Without waiting: the last reference may go on the event loop itself.
+        blockingPool.shutdownGracefully { _ in }
+        group.shutdownGracefully { _ in }
         try? FileManager.default.removeItem(atPath: root)
     }
 }
