@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 import NIOSSL
 import TestbedPKI
 import X509
@@ -50,10 +51,18 @@ public struct BridgeTLS: Sendable {
             client.certificateVerification = .noHostnameVerification
             client.trustRoots = .certificates(trusted)
             client.minimumTLSVersion = .tlsv12
+            // A connection the daemon closes (a bad frame, idle, an eviction) waits this
+            // long for the peer's close_notify before the socket goes; with NIO's 5 s it
+            // went on counting against the peer's eight connections that long.
+            server.shutdownTimeout = Self.closeNotifyWait
+            client.shutdownTimeout = Self.closeNotifyWait
             serverContext = try NIOSSLContext(configuration: server)
             clientContext = try NIOSSLContext(configuration: client)
         } catch {
             throw PKIError("cannot load the bridge's TLS credentials from \(folder): \(error)")
         }
     }
+
+    /// How long a closing bridge connection waits for the peer's close_notify.
+    static let closeNotifyWait = TimeAmount.milliseconds(500)
 }
