@@ -30,18 +30,6 @@ public enum JSONValue: Sendable, Hashable {
     public func decoded<T: Decodable>(as type: T.Type) throws -> T {
         try JSONCoding.sharedDecoder.decode(T.self, from: JSONCoding.shared.encode(self))
     }
-
-    /// The JSON type's name as a person would say it, for error messages.
-    public var typeName: String {
-        switch self {
-        case .null: "null"
-        case .bool: "a boolean"
-        case .int, .double: "a number"
-        case .string: "a string"
-        case .array: "an array"
-        case .object: "an object"
-        }
-    }
 }
 
 extension JSONValue: Codable {

@@ -33,8 +33,13 @@ public struct AccessPolicy: Sendable {
         if peer.uid == 0 { return .admin }
         // Under polkit the role is settled per call (needsPolkit); until then, only look.
         if usesPolkit { return .reader }
-        if let adminGID, peer.isMember(of: adminGID) { return .admin }
-        return .operator
+        return isAdministrator(peer) ? .admin : .operator
+    }
+
+    /// True for uid 0 and members of the admin group, whatever the socket: who
+    /// the connection caps and the output budget keep room for.
+    public func isAdministrator(_ peer: PeerCredentials) -> Bool {
+        peer.uid == 0 || adminGID.map(peer.isMember(of:)) == true
     }
 
     /// Refuses `caller` a method that needs `required`.

@@ -1,3 +1,5 @@
+import NIOCore
+
 /// The bounds on what clients can make the daemon hold: descriptors, buffered
 /// output and time. Every one has a default that keeps a hostile local user
 /// (the read-only socket is world-connectable) from starving anyone else;
@@ -33,6 +35,20 @@ public struct ConnectionLimits: Sendable, Equatable {
     public static let privilegedConnections = 32
 
     public init() {}
+
+    /// The bounds of one connection under these limits.
+    func connectionBounds(
+        budget: OutputBudget, privileged: Bool, maxInFlight: Int = ConnectionHandler.defaultMaxInFlight
+    ) -> ConnectionHandler.Bounds {
+        ConnectionHandler.Bounds(
+            maxInFlight: maxInFlight, outputBytes: connectionOutputBytes, budget: budget, privileged: privileged,
+            frameTimeout: Self.timeAmount(frameTimeout))
+    }
+
+    /// A setting in seconds as an event loop's timer takes it.
+    static func timeAmount(_ seconds: Double) -> TimeAmount {
+        .nanoseconds(Int64(seconds * 1e9))
+    }
 
     /// `maxConnections`, lowered to fit under a descriptor limit of `descriptors`.
     public func effectiveMaxConnections(descriptorLimit descriptors: Int) -> Int {

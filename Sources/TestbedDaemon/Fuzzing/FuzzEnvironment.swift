@@ -26,9 +26,7 @@ final class FuzzEnvironment: @unchecked Sendable {
 
     /// A connection's bounds as the daemon's defaults give them, for an unprivileged caller.
     func bounds(maxInFlight: Int) -> ConnectionHandler.Bounds {
-        ConnectionHandler.Bounds(
-            maxInFlight: maxInFlight, outputBytes: ConnectionLimits().connectionOutputBytes, budget: budget,
-            frameTimeout: .nanoseconds(Int64(ConnectionLimits().frameTimeout * 1e9)))
+        ConnectionLimits().connectionBounds(budget: budget, privileged: false, maxInFlight: maxInFlight)
     }
     let logger: Logger
     /// This main's bridge identity (chassis `main`).

@@ -57,7 +57,7 @@ public final class RequestPathFuzzer: @unchecked Sendable {
             try channel.pipeline.syncOperations.addHandlers(RPCServer.servingHandlers(
                 methods: environment.daemonTable, caller: caller, policy: environment.policy, authorize: nil,
                 maxFrameBytes: Self.maxFrameBytes, bounds: environment.bounds(maxInFlight: ConnectionHandler.defaultMaxInFlight),
-                idleTimeout: .nanoseconds(Int64(ConnectionLimits().idleTimeout * 1e9)), logger: environment.logger))
+                idleTimeout: ConnectionLimits.timeAmount(ConnectionLimits().idleTimeout), logger: environment.logger))
             channel.activate()
             for chunk in input.chunks where channel.isOpen {
                 channel.receive(channel.allocator.buffer(bytes: chunk))

@@ -28,15 +28,15 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
     /// The bounds one connection is held to.
     struct Bounds: Sendable {
         /// Requests in flight before the next is refused as busy.
-        var maxInFlight = ConnectionHandler.defaultMaxInFlight
+        var maxInFlight: Int
         /// Output queued for the client before its requests wait.
-        var outputBytes = ConnectionLimits().connectionOutputBytes
+        var outputBytes: Int
         /// The whole daemon's queued output.
         var budget: OutputBudget
-        /// uid 0 or an admin: served from the budget's reserve too.
-        var privileged = false
+        /// uid 0 or an admin: never held by the daemon's budget (still counted in it).
+        var privileged: Bool
         /// A frame's bytes must all arrive within this, from its first.
-        var frameTimeout = TimeAmount.seconds(10)
+        var frameTimeout: TimeAmount
     }
 
     private let methods: MethodTable
@@ -65,12 +65,19 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
     private var paused = false
     /// Waiting for the daemon's output budget to have room.
     private var waitingForBudget = false
-    /// When the frame being received must be complete.
-    private var frameDeadline: Scheduled<Void>?
-    /// A frame has begun and is not complete.
-    private var framePending = false
-    /// Time left of that frame's deadline while reading is paused (the client cannot send then).
-    private var frameTimeLeft: TimeAmount?
+    /// The clock of the frame being received.
+    private var frameClock = FrameClock.idle
+
+    /// How long the frame being received has left to arrive whole.
+    private enum FrameClock {
+        /// No frame is partly received.
+        case idle
+        /// A frame is partly received; `task` closes the connection at `ends`.
+        case running(ends: NIODeadline, task: Scheduled<Void>)
+        /// A frame is partly received while the daemon does not read (the client
+        /// cannot send then): the clock waits with the time it had left.
+        case stopped(left: TimeAmount)
+    }
     /// Requests whose answer is not written yet. Only touched on the event loop.
     private var inFlight: Set<RequestID> = []
     /// The streaming requests among them.
@@ -128,10 +135,9 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
         guard !paused else { return }
         paused = true
         context.channel.setOption(ChannelOptions.autoRead, value: false).whenComplete { _ in }
-        if let frameDeadline {
-            frameDeadline.cancel()
-            self.frameDeadline = nil
-            frameTimeLeft = max(.zero, (frameEnds ?? .now()) - .now())
+        if case .running(let ends, let task) = frameClock {
+            task.cancel()
+            frameClock = .stopped(left: max(.zero, ends - .now()))
         }
         waitForRoom(context: context)
     }
@@ -165,22 +171,24 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
         serveWaitingFrames(context: context)
         guard !paused, !shuttingDown else { return }
         context.channel.setOption(ChannelOptions.autoRead, value: true).whenComplete { _ in }
-        if framePending { startFrameClock(context: context, timeLeft: frameTimeLeft ?? bounds.frameTimeout) }
-        frameTimeLeft = nil
+        if case .stopped(let left) = frameClock { startFrameClock(context: context, timeLeft: left) }
     }
 
-    /// When the frame being received must be complete.
-    private var frameEnds: NIODeadline?
-
     private func startFrameClock(context: ChannelHandlerContext, timeLeft: TimeAmount) {
-        frameDeadline?.cancel()
-        frameEnds = .now() + timeLeft
+        stopFrameClock()
         let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-        frameDeadline = context.eventLoop.scheduleTask(in: timeLeft) {
+        let task = context.eventLoop.scheduleTask(in: timeLeft) {
             let (handler, context) = loopBound.value
-            handler.frameDeadline = nil
+            handler.frameClock = .idle
             handler.frameTimedOut(context: context)
         }
+        frameClock = .running(ends: .now() + timeLeft, task: task)
+    }
+
+    /// No frame is partly received any more.
+    private func stopFrameClock() {
+        if case .running(_, let task) = frameClock { task.cancel() }
+        frameClock = .idle
     }
 
     private func frameTimedOut(context: ChannelHandlerContext) {
@@ -319,8 +327,7 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
         streams.removeAll()
         inFlight.removeAll()
         pending.removeAll()
-        frameDeadline?.cancel()
-        frameDeadline = nil
+        stopFrameClock()
         bounds.budget.cancelWait(ObjectIdentifier(self))
         for stream in ended.values { stream.cancelled() }
         context.fireChannelInactive()
@@ -393,13 +400,10 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if let progress = event as? ServerFrameDecoder.FramePending {
-            framePending = progress == .started
-            if framePending {
-                if paused { frameTimeLeft = bounds.frameTimeout } else { startFrameClock(context: context, timeLeft: bounds.frameTimeout) }
-            } else {
-                frameDeadline?.cancel()
-                frameDeadline = nil
-                frameTimeLeft = nil
+            switch progress {
+            case .started where paused: frameClock = .stopped(left: bounds.frameTimeout)
+            case .started: startFrameClock(context: context, timeLeft: bounds.frameTimeout)
+            case .cleared: stopFrameClock()
             }
         } else if event is IdleStateHandler.IdleStateEvent {
             // Idle: no byte either way for the idle timeout. A connection still

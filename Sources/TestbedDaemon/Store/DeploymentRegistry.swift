@@ -223,7 +223,7 @@ public final class DeploymentRegistry: Sendable {
     /// to the action's deployment: history first, then the deployment, so the
     /// deployment never points at an action that is not stored. The action must
     /// carry the deployment's creation id: an action of an earlier deployment of
-    /// the same name is refused. A new action without one is given it.
+    /// the same name is refused.
     @discardableResult
     public func record(
         _ action: ActionRecord, updating change: ((inout Deployment) throws(RPCError) -> Void)? = nil

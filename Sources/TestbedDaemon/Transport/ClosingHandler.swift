@@ -4,7 +4,8 @@ import TestbedProtocol
 /// Closes its connection as soon as it is active: for connections refused
 /// while a channel initializer runs, when closing there directly may come
 /// before the channel is even registered. With a refusal, it first sends it
-/// as one framed error response (id null), so the client can say why.
+/// as one error response (id null), so the client can say why; a
+/// `FrameEncoder` before it frames it.
 final class ClosingHandler: ChannelInboundHandler {
     typealias InboundIn = NIOAny
     typealias OutboundOut = ByteBuffer
@@ -32,10 +33,7 @@ final class ClosingHandler: ChannelInboundHandler {
         guard !closing else { return }
         closing = true
         guard let refusal else { return context.close(promise: nil) }
-        let payload = RPCMessage.errorResponse(id: nil, error: refusal)
-        var buffer = context.channel.allocator.buffer(capacity: 4 + payload.count)
-        buffer.writeInteger(UInt32(payload.count), endianness: .big)
-        buffer.writeBytes(payload)
+        let buffer = context.channel.allocator.buffer(bytes: RPCMessage.errorResponse(id: nil, error: refusal))
         let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
         context.writeAndFlush(Self.wrapOutboundOut(buffer)).whenComplete { _ in loopBound.value.close(promise: nil) }
     }

@@ -1,4 +1,5 @@
 import NIOCore
+import Synchronization
 import TestbedProtocol
 
 /// The output queued for all connections together: answers and stream frames
@@ -17,54 +18,64 @@ final class OutputBudget: Sendable {
         let resume: @Sendable () -> Void
     }
 
-    private struct State {
-        var used = 0
-        var waiters: [ObjectIdentifier: Waiter] = [:]
-    }
-
-    private let state = Locked(State())
+    /// Bytes queued: an atomic, as every answer adds and removes its size.
+    private let usedBytes = Atomic<Int>(0)
+    /// Connections waiting for room; the count lets a give-back skip the lock when none waits.
+    private let waiters = Locked<[ObjectIdentifier: Waiter]>([:])
+    private let waiterCount = Atomic<Int>(0)
 
     init(limit: Int) {
         self.limit = limit
     }
 
     /// Bytes queued now.
-    var used: Int { state.withLock { $0.used } }
+    var used: Int { usedBytes.load(ordering: .relaxed) }
 
     /// True while a connection of this kind may queue more.
     func hasRoom(privileged: Bool) -> Bool {
-        privileged || state.withLock { $0.used } < limit
+        privileged || usedBytes.load(ordering: .relaxed) < limit
     }
 
     /// `bytes` more are queued.
     func take(_ bytes: Int) {
-        state.withLock { $0.used += bytes }
+        usedBytes.add(bytes, ordering: .relaxed)
     }
 
     /// `bytes` were written to their client (or dropped with it): wakes the
     /// waiting connections once there is room again.
     func giveBack(_ bytes: Int) {
-        let woken: [Waiter] = state.withLock { state in
-            state.used -= bytes
-            guard !state.waiters.isEmpty, state.used < limit else { return [] }
-            defer { state.waiters.removeAll(keepingCapacity: true) }
-            return Array(state.waiters.values)
+        // Sequentially consistent with `wait`: either this sees the waiter, or the
+        // waiter sees the room this gives back.
+        let now = usedBytes.subtract(bytes, ordering: .sequentiallyConsistent).newValue
+        guard now < limit, waiterCount.load(ordering: .sequentiallyConsistent) > 0 else { return }
+        let woken: [Waiter] = waiters.withLock { waiters in
+            defer {
+                waiters.removeAll(keepingCapacity: true)
+                waiterCount.store(0, ordering: .sequentiallyConsistent)
+            }
+            return Array(waiters.values)
         }
         for waiter in woken { waiter.eventLoop.execute(waiter.resume) }
     }
 
     /// Calls `resume` on `eventLoop` when room is given back; at once if there is some already.
     func wait(_ id: ObjectIdentifier, on eventLoop: any EventLoop, privileged: Bool, resume: @escaping @Sendable () -> Void) {
-        let roomNow = privileged || state.withLock { state in
-            if state.used < limit { return true }
-            state.waiters[id] = Waiter(eventLoop: eventLoop, resume: resume)
-            return false
+        let roomNow = privileged || waiters.withLock { waiters in
+            waiters[id] = Waiter(eventLoop: eventLoop, resume: resume)
+            waiterCount.store(waiters.count, ordering: .sequentiallyConsistent)
+            guard usedBytes.load(ordering: .sequentiallyConsistent) < limit else { return false }
+            waiters[id] = nil
+            waiterCount.store(waiters.count, ordering: .sequentiallyConsistent)
+            return true
         }
         if roomNow { eventLoop.execute(resume) }
     }
 
     /// Forgets a connection that closed while waiting.
     func cancelWait(_ id: ObjectIdentifier) {
-        _ = state.withLock { $0.waiters.removeValue(forKey: id) }
+        waiters.withLock { waiters in
+            guard waiters.removeValue(forKey: id) != nil else { return }
+            waiterCount.store(waiters.count, ordering: .sequentiallyConsistent)
+        }
     }
 }

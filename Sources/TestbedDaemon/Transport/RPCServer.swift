@@ -94,7 +94,7 @@ public final class RPCServer: Service {
             for server in servers { server.channel.close(promise: nil) }
             // Connections get shutdown_timeout to flush their answers; a client
             // that does not read cannot hold the daemon up longer than that.
-            self.connections.drainAll(ConnectionHandler.Drain(notice: self.shutdownNotice), closingAfter: .nanoseconds(Int64(self.limits.shutdownTimeout * 1e9)), on: self.group.next())
+            self.connections.drainAll(ConnectionHandler.Drain(notice: self.shutdownNotice), closingAfter: ConnectionLimits.timeAmount(self.limits.shutdownTimeout), on: self.group.next())
         }
         logger.info("all connections closed")
     }
@@ -123,11 +123,15 @@ public final class RPCServer: Service {
         ]
     }
 
-    /// The bounds of one connection.
-    private func bounds(privileged: Bool, maxInFlight: Int = ConnectionHandler.defaultMaxInFlight) -> ConnectionHandler.Bounds {
-        ConnectionHandler.Bounds(
-            maxInFlight: maxInFlight, outputBytes: limits.connectionOutputBytes, budget: budget, privileged: privileged,
-            frameTimeout: .nanoseconds(Int64(limits.frameTimeout * 1e9)))
+    /// A listening bootstrap on the daemon's event loops. Each listener rests
+    /// a moment when accepting fails for want of descriptors (`ListenerPause`).
+    private func serverBootstrap() -> ServerBootstrap {
+        let logger = self.logger
+        return ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 256)
+            .serverChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(ListenerPause(logger: logger)) }
+            }
     }
 
     private func bind(_ listener: Listener) async throws -> NIOAsyncChannel<Connection, Never> {
@@ -141,14 +145,10 @@ public final class RPCServer: Service {
         let maxFrameBytes = self.maxFrameBytes
         let logger = self.logger
         let admission = self.admission
-        let idleTimeout = TimeAmount.nanoseconds(Int64(limits.idleTimeout * 1e9))
-        let privilegedBounds = bounds(privileged: true)
-        let unprivilegedBounds = bounds(privileged: false)
-        return try await ServerBootstrap(group: group)
-            .serverChannelOption(.backlog, value: 256)
-            .serverChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(ListenerPause(logger: logger)) }
-            }
+        let idleTimeout = ConnectionLimits.timeAmount(limits.idleTimeout)
+        let privilegedBounds = limits.connectionBounds(budget: budget, privileged: true)
+        let unprivilegedBounds = limits.connectionBounds(budget: budget, privileged: false)
+        return try await serverBootstrap()
             // A client may send its requests and shut down its writing side; it still gets every answer.
             .childChannelOption(.allowRemoteHalfClosure, value: true)
             // One read (at most 64 KiB) per wake-up: what a client that does not
@@ -156,7 +156,7 @@ public final class RPCServer: Service {
             .childChannelOption(.maxMessagesPerRead, value: 1)
             .bind(listener.fd) { channel in
                 PeerCredentials.of(channel, withStartTime: policy.usesPolkit).flatMapThrowing { peer in
-                    let privileged = peer.uid == 0 || policy.adminGID.map(peer.isMember(of:)) == true
+                    let privileged = policy.isAdministrator(peer)
                     let applicant = ConnectionAdmission.Applicant(uid: peer.uid, readOnly: listener.name == "ro", privileged: privileged)
                     let ticket: ConnectionAdmission.Ticket
                     switch admission.admit(applicant) {
@@ -164,7 +164,9 @@ public final class RPCServer: Service {
                         ticket = admitted
                     case .failure(let refusal):
                         Self.logConnectionRefusal(refusal, peer: peer, listener: listener.name, logger: logger)
-                        try channel.pipeline.syncOperations.addHandler(ClosingHandler(refusal: refusal))
+                        try channel.pipeline.syncOperations.addHandlers([
+                            MessageToByteHandler(FrameEncoder()), ClosingHandler(refusal: refusal),
+                        ])
                         return Connection(channel: channel, peer: peer)
                     }
                     let caller = Caller(peer: peer, listener: listener.name, role: policy.role(of: peer, on: listener.name))
@@ -182,12 +184,8 @@ public final class RPCServer: Service {
         let policy = self.policy
         let maxFrameBytes = min(self.maxFrameBytes, FrameDecoder.defaultMaxFrameBytes)
         let logger = self.logger
-        let peerBounds = bounds(privileged: false, maxInFlight: Self.bridgeMaxInFlight)
-        return try await ServerBootstrap(group: group)
-            .serverChannelOption(.backlog, value: 256)
-            .serverChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(ListenerPause(logger: logger)) }
-            }
+        let peerBounds = limits.connectionBounds(budget: budget, privileged: false, maxInFlight: Self.bridgeMaxInFlight)
+        return try await serverBootstrap()
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.allowRemoteHalfClosure, value: true)
             .bind(listener.fd) { channel in
@@ -239,11 +237,7 @@ public final class RPCServer: Service {
     /// A bridge socket systemd passed while the bridge is off (its credentials do
     /// not load): each peer is closed at once, rather than left to time out.
     private func bindRefusing(_ listener: Listener) async throws -> NIOAsyncChannel<Connection, Never> {
-        let logger = self.logger
-        return try await ServerBootstrap(group: group)
-            .serverChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(ListenerPause(logger: logger)) }
-            }
+        try await serverBootstrap()
             .bind(listener.fd) { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(ClosingHandler())
