@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "testbedd", targets: ["testbedd"]),
         .executable(name: "testbedctl", targets: ["testbedctl"]),
+        .executable(name: "testbed-netns", targets: ["testbed-netns"]),
         .library(name: "TestbedProtocol", targets: ["TestbedProtocol"]),
     ],
     dependencies: [
@@ -20,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         /// libsystemd: sd_listen_fds_with_names, sd_notify (and later sd-bus, sd-journal).
@@ -91,6 +93,19 @@ let package = Package(
             name: "testbedctl",
             dependencies: ["TestbedCLI"]
         ),
+        /// The netns orchestrator as a library: the topology read from kvm-compose.yaml,
+        /// its names, its durable state, and the steps that deploy it as namespaces.
+        .target(
+            name: "TestbedNetns",
+            dependencies: [
+                "CTestbedShims",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            path: "Sources/TestbedNetns"
+        ),
+        /// `testbed-netns`: the orchestrator contract's command line over TestbedNetns.
+        .executableTarget(name: "testbed-netns", dependencies: ["TestbedNetns"]),
         /// A benchmark of log following (throughput, write-to-follower latency); not a test.
         .executableTarget(
             name: "testbed-bench",
@@ -124,10 +139,11 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
+        .testTarget(name: "NetnsTests", dependencies: ["TestbedNetns"]),
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "TestbedProtocol", "TestbedPKI", "testbedd", "testbedctl",
+                "TestbedProtocol", "TestbedPKI", "testbedd", "testbedctl", "testbed-netns",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),

@@ -1,0 +1,24 @@
+/// One thing wrong with a `kvm-compose.yaml`, at the YAML path of the key that is
+/// wrong: `machines[2].libvirt: libvirt guests need kvm-compose; testbed-netns runs netns guests`.
+public struct TopologyProblem: Error, Equatable, Sendable, CustomStringConvertible {
+    /// The key's path: `machines[2].network[0].ip`, `network.ovn.routers.lr0.ports[1].switch`; "" for the document.
+    public var path: String
+    /// What is wrong, as a sentence fragment a user can act on.
+    public var message: String
+
+    public init(_ path: String, _ message: String) {
+        self.path = path
+        self.message = message
+    }
+
+    public var description: String { path.isEmpty ? message : "\(path): \(message)" }
+}
+
+/// Every problem found in one file, in the order they were found; one line each.
+public struct TopologyErrors: Error, Sendable, CustomStringConvertible {
+    public var problems: [TopologyProblem]
+
+    public init(_ problems: [TopologyProblem]) { self.problems = problems }
+
+    public var description: String { problems.map(\.description).joined(separator: "\n") }
+}
