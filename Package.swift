@@ -143,7 +143,7 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "TestbedProtocol", "TestbedPKI", "testbedd", "testbedctl", "testbed-netns",
+                "TestbedProtocol", "TestbedPKI", "TestbedNetns", "testbedd", "testbedctl", "testbed-netns",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),

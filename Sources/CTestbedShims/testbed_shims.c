@@ -7,6 +7,8 @@
 #include <errno.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sched.h>
+#include <string.h>
 
 pid_t testbed_spawn(const char *path, char *const argv[], char *const envp[],
                     int cwd_fd, int output_fd, int *error_out) {
@@ -76,4 +78,17 @@ int testbed_wait_exit_keeping_zombie(pid_t pid, int *exit_code, int *signal_numb
         *signal_number = info.si_status;
     }
     return 0;
+}
+
+int testbed_enter_network_namespace(int fd) {
+    return setns(fd, CLONE_NEWNET);
+}
+
+int testbed_catch_signal(int signal_number, void (*handler)(int)) {
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    action.sa_handler = handler;
+    action.sa_flags = SA_RESTART;
+    sigemptyset(&action.sa_mask);
+    return sigaction(signal_number, &action, NULL);
 }

@@ -123,6 +123,10 @@ public struct Daemon: Sendable {
         if !configuration.socketGroup.isEmpty && socketGroup == nil && !activated {
             logger.warning("group \(configuration.socketGroup) does not exist: \(configuration.socketPath) stays root-only until it is created (or socket_group is changed)")
         }
+        if access(configuration.orchestrator, X_OK) != 0 {
+            let reason = String(cString: strerror(errno))
+            logger.warning("the orchestrator \(configuration.orchestrator) cannot be run (\(reason)): every action will fail until it is installed, or orchestrator = is set to another (docs/orchestrator.md)")
+        }
         let adminGID = AccessPolicy.resolveGroup(configuration.adminGroup)
         let activatedListeners = passed
         let configuration = self.configuration

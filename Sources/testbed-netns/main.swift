@@ -1,1 +1,4 @@
+import Foundation
 import TestbedNetns
+
+exit(Orchestrator.main(Array(CommandLine.arguments.dropFirst()), environment: ProcessInfo.processInfo.environment))

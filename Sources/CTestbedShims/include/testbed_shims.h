@@ -40,4 +40,12 @@ size_t testbed_malloc_free_bytes(void);
 /// 1 if some memory was released.
 int testbed_malloc_trim(void);
 
+/// Moves the calling thread into the network namespace open as `fd`
+/// (setns(fd, CLONE_NEWNET)). Returns 0, or -1 with errno set.
+int testbed_enter_network_namespace(int fd);
+
+/// Installs `handler` for `signal_number` with sigaction and SA_RESTART, so a
+/// signal that only sets a flag does not make blocking calls fail with EINTR.
+int testbed_catch_signal(int signal_number, void (*handler)(int));
+
 #endif

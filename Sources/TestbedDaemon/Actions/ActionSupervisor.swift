@@ -144,7 +144,9 @@ public final class ActionSupervisor: Sendable {
             workingDirectory: project,
             workingDirectoryFD: projectFD,
             folderOwner: deployment.ownerUID ?? 0,
-            environment: Self.orchestratorEnvironment(id: id, deployment: name, project: project),
+            environment: Self.orchestratorEnvironment(
+                id: id, deployment: name, project: project, owner: deployment.ownerUID ?? 0,
+                stateDirectory: configuration.stateDirectory),
             outputFD: writerFD)
         let process: any LaunchedProcess
         do {
@@ -460,7 +462,9 @@ public final class ActionSupervisor: Sendable {
         _ = text.withCString { write(descriptor, $0, strlen($0)) }
     }
 
-    static func orchestratorEnvironment(id: String, deployment: String, project: String) -> [String: String] {
+    static func orchestratorEnvironment(
+        id: String, deployment: String, project: String, owner: UInt32, stateDirectory: String
+    ) -> [String: String] {
         var environment = ProcessInfo.processInfo.environment
         // The daemon's own service variables belong to it, not to the orchestrator (or its unit).
         for key in [
@@ -474,6 +478,10 @@ public final class ActionSupervisor: Sendable {
         environment["TESTBED_ACTION_ID"] = id
         environment["TESTBED_DEPLOYMENT"] = deployment
         environment["TESTBED_PROJECT_DIR"] = project
+        // Whose project it is: an orchestrator running as root acts for this user.
+        environment["TESTBED_OWNER_UID"] = String(owner)
+        // Where the orchestrator may keep root-only state of its own.
+        environment["TESTBED_STATE_DIR"] = stateDirectory
         return environment
     }
 

@@ -39,7 +39,7 @@ public struct DaemonConfiguration: Sendable, Equatable {
     /// The least severe level that is logged.
     public var logLevel = Logger.Level.info
     /// The orchestration tool run for each action (docs/orchestrator.md).
-    public var orchestrator = "/usr/local/bin/kvm-compose"
+    public var orchestrator = "/usr/local/bin/testbed-netns"
     /// Seconds after which a running action is cancelled; nil for no limit.
     public var actionTimeout: Double?
     /// Seconds between SIGTERM and SIGKILL when an action is cancelled.

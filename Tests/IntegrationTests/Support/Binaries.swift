@@ -13,6 +13,7 @@ enum Binaries {
 
     static var testbedd: String { path("testbedd") }
     static var testbedctl: String { path("testbedctl") }
+    static var testbedNetns: String { path("testbed-netns") }
 
     private static func path(_ name: String) -> String {
         let candidate = folder + "/" + name

@@ -1,0 +1,36 @@
+import Foundation
+
+/// Starts and stops guests' commands. Under systemd each is a transient unit;
+/// otherwise a session of its own. Either way it runs inside the guest's
+/// namespace as the project's owner, outside the action's process group and
+/// cgroup, so the action's cancellation and cleanup never reach it.
+public protocol GuestSupervisor: Sendable {
+    /// Starts `launch` and returns what to record about it.
+    func start(_ launch: GuestLaunch) throws(OrchestratorError) -> GuestRecord
+    /// Stops these units (no-op without systemd); errors are ignored, `down`
+    /// then stops whatever is left in the namespaces.
+    func stop(units: [String])
+    /// Units of this project that exist, recorded or not.
+    func units(withPrefix prefix: String) -> [String]
+}
+
+/// One guest command to start.
+public struct GuestLaunch: Sendable {
+    public var guest: String
+    public var namespace: String
+    public var unit: String
+    public var owner: ProjectOwner
+    public var environment: [String: String]
+    /// The /bin/sh script that runs the command and copies its output to the console log.
+    public var script: String
+}
+
+/// Picks the supervisor for this host: systemd when it is PID 1 (as sd_booted checks).
+public enum GuestSupervisors {
+    public static func forThisHost() -> any GuestSupervisor {
+        if access("/run/systemd/system", F_OK) == 0, (try? Tool.path("systemd-run")) != nil {
+            return SystemdGuestSupervisor()
+        }
+        return SessionGuestSupervisor()
+    }
+}

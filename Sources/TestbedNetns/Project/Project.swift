@@ -1,0 +1,73 @@
+import Foundation
+
+/// One deployment's project as the orchestrator contract hands it over: its
+/// folder, its name, its owner and the daemon's state folder. Every file in the
+/// project folder is read or written by a process running as the owner.
+public struct Project: Sendable {
+    public var identity: ProjectIdentity
+    public var owner: ProjectOwner
+
+    public init(folder: String, deployment: String, stateFolder: String, owner: ProjectOwner) {
+        identity = ProjectIdentity(stateFolder: stateFolder, projectFolder: folder, deployment: deployment)
+        self.owner = owner
+    }
+
+    public var folder: String { identity.projectFolder }
+    public var stateFile: StateFile { StateFile(identity: identity) }
+
+    /// A line for the action's log.
+    public func say(_ line: String) {
+        // Straight to the log with write(2): no buffer to interleave with the children's output.
+        let bytes = Array((line + "\n").utf8)
+        _ = bytes.withUnsafeBytes { write(STDOUT_FILENO, $0.baseAddress, $0.count) }
+    }
+
+    /// Reads `kvm-compose.yaml` (as the owner) and resolves it.
+    public func topology() throws(OrchestratorError) -> Topology {
+        let result = try owner.shell("exec cat -- kvm-compose.yaml", in: folder, capture: true, what: "reading kvm-compose.yaml")
+        guard let text = String(validating: result.output, as: UTF8.self) else {
+            throw OrchestratorError(.invalidProject, "kvm-compose.yaml is not UTF-8 text")
+        }
+        do {
+            return try TopologyParser.parse(text)
+        } catch {
+            let count = error.problems.count
+            throw OrchestratorError(.invalidProject, error.problems.map { "kvm-compose.yaml: \($0)" }.joined(separator: "\n")
+                + "\n\(count) problem\(count == 1 ? "" : "s") in kvm-compose.yaml; nothing was changed")
+        }
+    }
+
+    /// The folder a guest's command runs in: `artefacts/<guest>/root`.
+    public func guestFolder(_ guest: String) -> String { "\(folder)/artefacts/\(guest)/root" }
+
+    /// Creates each guest's folder (as the owner).
+    public func prepareGuestFolders(_ guests: [Guest]) throws(OrchestratorError) {
+        guard !guests.isEmpty else { return }
+        try owner.shell(#"for guest; do mkdir -p -- "artefacts/$guest/root" || exit 1; done"#, guests.map(\.name), in: folder, what: "creating the guests' folders")
+    }
+
+    /// What a guest's command and setup script see: the file's `environment`,
+    /// then the testbed's own variables.
+    public func guestEnvironment(_ guest: Guest, extra: [String: String]) -> [String: String] {
+        var environment = owner.minimalEnvironment
+        for variable in guest.environment { environment[variable.name] = variable.value }
+        environment["HOME"] = guestFolder(guest.name)
+        environment["TESTBED_GUEST"] = guest.name
+        environment["TESTBED_GUEST_DIR"] = guestFolder(guest.name)
+        environment["TESTBED_DEPLOYMENT"] = identity.deployment
+        environment["TESTBED_PROJECT_DIR"] = folder
+        environment.merge(extra) { _, new in new }
+        return environment
+    }
+
+    /// The owner's copy of the state, `<deployment>-state.json`: for people; never read back.
+    public var ownerCopyName: String { "\(identity.deployment)-state.json" }
+
+    public func writeOwnerCopy(_ state: NetnsState) {
+        _ = try? owner.shell(#"cat > "$1.new" && mv -f -- "$1.new" "$1""#, [ownerCopyName], in: folder, input: StateFile.render(state), what: "writing \(ownerCopyName)")
+    }
+
+    public func removeOwnerCopy() {
+        _ = try? owner.shell(#"rm -f -- "$1""#, [ownerCopyName], in: folder, what: "removing \(ownerCopyName)")
+    }
+}
