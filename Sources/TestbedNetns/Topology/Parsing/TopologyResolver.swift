@@ -9,6 +9,8 @@ struct TopologyResolver {
     /// Addresses claimed statically, by switch (router ports, `ip`, `ip_range`).
     private var addressClaims: [String: ResourceClaims<IPv4Address>] = [:]
     private var macClaims = ResourceClaims<MACAddress>()
+    /// Router port names seen so far, project-wide, with their port's path.
+    private var portNames: [String: YAMLPath] = [:]
 
     init(_ document: TopologyDocument, problems: ProblemList) {
         self.document = document
@@ -82,6 +84,13 @@ struct TopologyResolver {
         var portNetworks: [IPv4Network] = []
         var allPortsRead = true
         for port in entry.ports {
+            if let name = port.name {
+                if let earlier = portNames[name.value] {
+                    problems.add(name, "\(YAMLReader.quoted(name.value)) is already the name of \(earlier)")
+                } else {
+                    portNames[name.value] = port.path
+                }
+            }
             var subnet: IPv4Network?
             if let switchName = port.switchName, let switchEntry = switchEntry(switchName) {
                 if let earlier = portOnSwitch[switchName.value] {
