@@ -119,4 +119,34 @@ import TestbedNetns
             ["00:00:00:00:00:01"], ["00:00:00:00:00:10"], ["00:00:00:00:00:11"],
         ])
     }
+
+    @Test func scalarsAreReadAsWrittenNotAsYAMLNumbers() throws {
+        // Unquoted, 00:00:00:00:00:12 is a base-60 integer to YAML 1.1 and 010 an octal one.
+        let topology = try TopologyParser.parse(project(machines: """
+              - name: 007
+                network: [{ switch: sw0, ip: 10.0.0.9, mac: 00:00:00:00:00:12 }]
+                netns: { command: 42, environment: { A: 010, B: 1e3, C: "", D: yes } }
+            """))
+        let guest = try #require(topology.guests.first)
+        #expect(guest.name == "007")
+        #expect(guest.interfaces.first?.mac == mac("00:00:00:00:00:12"))
+        #expect(guest.command == "42")
+        #expect(guest.environment.map(\.value) == ["010", "1e3", "", "yes"])
+    }
+
+    @Test func errorsPrintOneProblemALine() {
+        do {
+            _ = try TopologyParser.parse("machines: [{ name: a }, { name: b, libvirt: {} }]")
+            Issue.record("parsed")
+        } catch {
+            #expect(error.problems == [
+                TopologyProblem("machines[0]", "a guest needs a `netns:` block; testbed-netns runs netns guests"),
+                TopologyProblem("machines[1].libvirt", "libvirt guests need kvm-compose; testbed-netns runs netns guests"),
+            ])
+            #expect(error.description == """
+                machines[0]: a guest needs a `netns:` block; testbed-netns runs netns guests
+                machines[1].libvirt: libvirt guests need kvm-compose; testbed-netns runs netns guests
+                """)
+        }
+    }
 }

@@ -228,12 +228,6 @@ struct TopologyResolver {
     private mutating func expand(
         _ machine: TopologyDocument.Machine, named name: Located<String>, scaling: TopologyDocument.Scaling
     ) -> [PendingGuest] {
-        let count = scaling.count?.value ?? 0
-        let expansion = ScalingExpansion(scaling, count: count, machineName: name.value, problems: &problems)
-        let longest = "\(name.value)-\(max(count - 1, 0))"
-        if count > 0, longest.unicodeScalars.count > NameRules.maximumNameLength {
-            problems.add(name, "clone name \(YAMLReader.quoted(longest)) is longer than \(NameRules.maximumNameLength) characters")
-        }
         // Each scaling interface checked once, whichever clones it serves.
         var subnets: [IPv4Network?] = []
         for interface in scaling.interfaces {
@@ -253,6 +247,13 @@ struct TopologyResolver {
                     checkHostAddress(last, at: ipType, on: switchName, subnet: subnet, what: "the last clone's address ")
                 }
             }
+        }
+        // Without a readable count (already a problem) there is nothing to expand or check clones against.
+        guard let count = scaling.count?.value else { return [] }
+        let expansion = ScalingExpansion(scaling, count: count, machineName: name.value, problems: &problems)
+        let longest = "\(name.value)-\(max(count - 1, 0))"
+        if longest.unicodeScalars.count > NameRules.maximumNameLength {
+            problems.add(name, "clone name \(YAMLReader.quoted(longest)) is longer than \(NameRules.maximumNameLength) characters")
         }
         var clones: [PendingGuest] = []
         for index in 0..<count {
