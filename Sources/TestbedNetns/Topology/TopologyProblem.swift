@@ -6,19 +6,12 @@ public struct TopologyProblem: Error, Equatable, Sendable, CustomStringConvertib
     /// What is wrong, as a sentence fragment a user can act on.
     public var message: String
 
+    /// A problem at `path`.
     public init(_ path: String, _ message: String) {
         self.path = path
         self.message = message
     }
 
+    /// `path: message`, or `message` alone for the document.
     public var description: String { path.isEmpty ? message : "\(path): \(message)" }
-}
-
-/// Every problem found in one file, in the order they were found; one line each.
-public struct TopologyErrors: Error, Sendable, CustomStringConvertible {
-    public var problems: [TopologyProblem]
-
-    public init(_ problems: [TopologyProblem]) { self.problems = problems }
-
-    public var description: String { problems.map(\.description).joined(separator: "\n") }
 }
