@@ -92,3 +92,41 @@ int testbed_catch_signal(int signal_number, void (*handler)(int)) {
     sigemptyset(&action.sa_mask);
     return sigaction(signal_number, &action, NULL);
 }
+
+pid_t testbed_spawn_in_group(const char *path, char *const argv[], char *const envp[], const char *cwd,
+                             int input_fd, int output_fd, int error_fd, int *error_out) {
+    posix_spawn_file_actions_t actions;
+    posix_spawnattr_t attributes;
+    sigset_t none, all;
+    pid_t pid = -1;
+    int error;
+
+    if ((error = posix_spawn_file_actions_init(&actions)) != 0) {
+        *error_out = error;
+        return -1;
+    }
+    if ((error = posix_spawnattr_init(&attributes)) != 0) {
+        posix_spawn_file_actions_destroy(&actions);
+        *error_out = error;
+        return -1;
+    }
+    sigemptyset(&none);
+    sigfillset(&all);
+    error = posix_spawn_file_actions_adddup2(&actions, input_fd, 0);
+    if (!error) error = posix_spawn_file_actions_adddup2(&actions, output_fd, 1);
+    if (!error) error = posix_spawn_file_actions_adddup2(&actions, error_fd, 2);
+    if (!error && cwd) error = posix_spawn_file_actions_addchdir_np(&actions, cwd);
+    if (!error) error = posix_spawn_file_actions_addclosefrom_np(&actions, 3);
+    if (!error) error = posix_spawnattr_setsigmask(&attributes, &none);
+    if (!error) error = posix_spawnattr_setsigdefault(&attributes, &all);
+    if (!error) error = posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+    if (!error) error = posix_spawn(&pid, path, &actions, &attributes, argv, envp);
+
+    posix_spawnattr_destroy(&attributes);
+    posix_spawn_file_actions_destroy(&actions);
+    if (error) {
+        *error_out = error;
+        return -1;
+    }
+    return pid;
+}

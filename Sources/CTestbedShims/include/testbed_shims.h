@@ -40,6 +40,14 @@ size_t testbed_malloc_free_bytes(void);
 /// 1 if some memory was released.
 int testbed_malloc_trim(void);
 
+/// Starts `path` with `argv` and `envp` in the caller's own process group (a
+/// signal to the group reaches it), in the folder `cwd` (unchanged if NULL),
+/// with stdin, stdout and stderr from the given descriptors, default signal
+/// dispositions, nothing blocked, and no other descriptor inherited. Returns
+/// the pid, or -1 with the error number in `*error_out`.
+pid_t testbed_spawn_in_group(const char *path, char *const argv[], char *const envp[], const char *cwd,
+                             int input_fd, int output_fd, int error_fd, int *error_out);
+
 /// Moves the calling thread into the network namespace open as `fd`
 /// (setns(fd, CLONE_NEWNET)). Returns 0, or -1 with errno set.
 int testbed_enter_network_namespace(int fd);

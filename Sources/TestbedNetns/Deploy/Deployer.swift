@@ -162,7 +162,8 @@ public struct Deployer: Sendable {
         if removed.namespaces == 0, removed.processes == 0, removed.units == 0 {
             say("nothing of \(identity.deployment) is deployed")
         } else {
-            say("\(identity.deployment) is down: removed \(removed.namespaces) namespaces, stopped \(removed.units) units and \(removed.processes) processes")
+            let units = removed.units > 0 ? "\(removed.units) units and " : ""
+            say("\(identity.deployment) is down: removed \(removed.namespaces) namespaces, stopped \(units)\(removed.processes) processes")
         }
     }
 

@@ -1,8 +1,11 @@
+import CTestbedShims
 import Foundation
 
 /// One program run to completion: argv without a shell, an explicit environment,
 /// stdin from bytes or /dev/null, stdout captured or passed through to ours (the
-/// action's log). stderr always goes to ours, so a tool's own message reaches the log.
+/// action's log). stderr always goes to ours, so a tool's own message reaches
+/// the log. The child stays in our process group, so the SIGTERM that cancels
+/// an action reaches it too.
 public struct Command: Sendable {
     public var executable: String
     public var arguments: [String]
@@ -32,41 +35,77 @@ public struct Command: Sendable {
     /// is ours, or /dev/null with `quiet`.
     @discardableResult
     public func run(capture: Bool = false, quiet: Bool = false) throws(OrchestratorError) -> Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        if let environment { process.environment = environment }
-        if let folder { process.currentDirectoryURL = URL(fileURLWithPath: folder, isDirectory: true) }
-        let inputPipe = input.map { _ in Pipe() }
-        process.standardInput = inputPipe ?? FileHandle.nullDevice
-        let outputPipe = capture ? Pipe() : nil
-        if let outputPipe {
-            process.standardOutput = outputPipe
-        } else if quiet {
-            process.standardOutput = FileHandle.nullDevice
+        var closeAfterSpawn: [Int32] = []
+        defer { for fd in closeAfterSpawn { close(fd) } }
+        let null = open("/dev/null", O_RDWR | O_CLOEXEC)
+        guard null >= 0 else { throw OrchestratorError(.failed, "cannot open /dev/null") }
+        closeAfterSpawn.append(null)
+
+        var inputFD = null
+        var inputWriter: Int32 = -1
+        if input != nil {
+            var ends: [Int32] = [0, 0]
+            guard pipe(&ends) == 0 else { throw OrchestratorError(.failed, "cannot make a pipe") }
+            inputFD = ends[0]
+            inputWriter = ends[1]
+            closeAfterSpawn.append(ends[0])
         }
-        do {
-            try process.run()
-        } catch {
-            throw OrchestratorError(.failed, "cannot start \(executable): \(error.localizedDescription)")
+        var outputFD = quiet ? null : STDOUT_FILENO
+        var outputReader: Int32 = -1
+        if capture {
+            var ends: [Int32] = [0, 0]
+            guard pipe(&ends) == 0 else { throw OrchestratorError(.failed, "cannot make a pipe") }
+            outputFD = ends[1]
+            outputReader = ends[0]
+            closeAfterSpawn.append(ends[1])
         }
-        if let inputPipe, let input {
+
+        let argv = [executable] + arguments
+        let envp = (environment ?? ProcessInfo.processInfo.environment).map { "\($0.key)=\($0.value)" }
+        var spawnError: Int32 = 0
+        let pid = Self.withCStrings(argv) { argvPointer in
+            Self.withCStrings(envp) { envpPointer in
+                testbed_spawn_in_group(executable, argvPointer, envpPointer, folder, inputFD, outputFD, STDERR_FILENO, &spawnError)
+            }
+        }
+        for fd in closeAfterSpawn { close(fd) }
+        closeAfterSpawn = []
+        guard pid > 0 else {
+            if inputWriter >= 0 { close(inputWriter) }
+            if outputReader >= 0 { close(outputReader) }
+            throw OrchestratorError(.failed, "cannot start \(executable): \(String(cString: strerror(spawnError)))")
+        }
+        if inputWriter >= 0, let input {
             // A writer thread: a large input must not block while the child's output fills its pipe.
-            let handle = inputPipe.fileHandleForWriting
+            let writer = inputWriter
             Thread.detachNewThread {
-                try? handle.write(contentsOf: Data(input))
-                try? handle.close()
+                var offset = 0
+                while offset < input.count {
+                    let written = input[offset...].withUnsafeBytes { Glibc.write(writer, $0.baseAddress, $0.count) }
+                    if written < 0, errno == EINTR { continue }
+                    if written <= 0 { break }
+                    offset += written
+                }
+                close(writer)
             }
         }
         var output: [UInt8] = []
-        if let outputPipe {
-            output = [UInt8]((try? outputPipe.fileHandleForReading.readToEnd()) ?? Data())
+        if outputReader >= 0 {
+            var buffer = [UInt8](repeating: 0, count: 65536)
+            while true {
+                let count = buffer.withUnsafeMutableBytes { read(outputReader, $0.baseAddress, $0.count) }
+                if count < 0, errno == EINTR { continue }
+                if count <= 0 { break }
+                output += buffer[0..<count]
+            }
+            close(outputReader)
         }
-        process.waitUntilExit()
-        let killed = process.terminationReason == .uncaughtSignal
-        let status = process.terminationStatus
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0, errno == EINTR {}
+        let killed = status & 0x7f != 0
+        let code = killed ? status & 0x7f : (status >> 8) & 0xff
         return Result(
-            status: status, ending: killed ? "was killed by signal \(status)" : "exited with \(status)",
+            status: code, ending: killed ? "was killed by signal \(code)" : "exited with \(code)",
             output: output, killed: killed
         )
     }
@@ -81,5 +120,12 @@ public struct Command: Sendable {
                 : OrchestratorError(.failed, "\(what) failed: \((executable as NSString).lastPathComponent) \(result.ending)")
         }
         return result
+    }
+
+    /// Calls `body` with a NULL-terminated C array of copies of `strings`.
+    static func withCStrings<R>(_ strings: [String], _ body: (UnsafePointer<UnsafeMutablePointer<CChar>?>) -> R) -> R {
+        let copies = strings.map { strdup($0) } + [nil]
+        defer { for copy in copies { free(copy) } }
+        return copies.withUnsafeBufferPointer { body($0.baseAddress!) }
     }
 }

@@ -45,12 +45,12 @@ struct NetnsLab: Sendable {
 
     /// The namespaces on this host that carry the deployment's names.
     func namespaces(_ identity: ProjectIdentity) -> [String] {
-        NetworkNamespace.all(withPrefix: identity.namespacePrefix).map(\.name)
+        TestbedNetns.NetworkNamespace.all(withPrefix: identity.namespacePrefix).map(\.name)
     }
 
     /// Pids of the processes inside the deployment's namespaces.
     func processes(_ identity: ProjectIdentity) -> [pid_t] {
-        let inodes = Set(namespaces(identity).compactMap { NetworkNamespace($0).inode })
+        let inodes = Set(namespaces(identity).compactMap { TestbedNetns.NetworkNamespace($0).inode })
         return NamespaceProcesses.pids(inNamespaces: inodes)
     }
 
