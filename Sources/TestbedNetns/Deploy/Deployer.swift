@@ -83,6 +83,7 @@ public struct Deployer: Sendable {
             if let index = state.guests.firstIndex(where: { $0.name == guest.name }) { state.guests[index] = record }
         }
         try Cancellation.check()
+        recordProcesses(&state)
         state.phase = .up
         try stateFile.save(state)
         project.writeOwnerCopy(state)
@@ -117,6 +118,15 @@ public struct Deployer: Sendable {
         } else {
             try stateFile.save(state)
             say("\(identity.deployment) is already up; started again the command of \(restarted.joined(separator: ", "))")
+        }
+    }
+
+    /// Notes the processes now in each guest's namespace, for people reading the state.
+    func recordProcesses(_ state: inout NetnsState) {
+        let inodes = state.guests.map { NetworkNamespace($0.namespace).inode }
+        let found = NamespaceProcesses.byNamespace(Set(inodes.compactMap { $0 }))
+        for index in state.guests.indices {
+            state.guests[index].pids = inodes[index].flatMap { found[$0] }?.map { Int32($0) }.sorted() ?? []
         }
     }
 

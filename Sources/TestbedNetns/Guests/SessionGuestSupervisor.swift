@@ -11,8 +11,7 @@ public struct SessionGuestSupervisor: GuestSupervisor {
             + [try Tool.path("setsid"), "--fork", Tool.shell, "-c", launch.script, "sh"]
         try Command(try Tool.path("nsenter"), argv, environment: launch.environment, folder: "/")
             .check("starting \(launch.guest)'s command", quiet: true)
-        let pids = namespace.inode.map { NamespaceProcesses.pids(inNamespaces: [$0]) } ?? []
-        return GuestRecord(name: launch.guest, namespace: launch.namespace, unit: nil, pids: pids.map { Int32($0) })
+        return GuestRecord(name: launch.guest, namespace: launch.namespace, unit: nil, pids: [])
     }
 
     public func stop(units: [String]) {}

@@ -6,13 +6,18 @@ import Foundation
 public enum NamespaceProcesses {
     /// The pids in any of the namespaces with these inodes.
     public static func pids(inNamespaces inodes: Set<UInt64>) -> [pid_t] {
-        guard !inodes.isEmpty, let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return [] }
-        var found: [pid_t] = []
+        byNamespace(inodes).values.flatMap { $0 }
+    }
+
+    /// The pids in each of the namespaces with these inodes, from one pass over /proc.
+    public static func byNamespace(_ inodes: Set<UInt64>) -> [UInt64: [pid_t]] {
+        guard !inodes.isEmpty, let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return [:] }
+        var found: [UInt64: [pid_t]] = [:]
         for entry in entries {
             guard let pid = pid_t(entry), pid != getpid() else { continue }
             var info = stat()
             if stat("/proc/\(pid)/ns/net", &info) == 0, inodes.contains(UInt64(info.st_ino)) {
-                found.append(pid)
+                found[UInt64(info.st_ino), default: []].append(pid)
             }
         }
         return found
