@@ -14,7 +14,7 @@ import Testing
         #expect(first.status == 0, "\(first.stderr)")
         #expect(first.stdout.contains("install: installed /usr/local/bin/testbedd"))
         for path in [
-            "/usr/local/bin/testbedd", "/usr/local/bin/testbedctl", "/etc/systemd/system/testbedd.socket",
+            "/usr/local/bin/testbedd", "/usr/local/bin/testbedctl", "/usr/local/bin/testbed-netns", "/etc/systemd/system/testbedd.socket",
             "/etc/systemd/system/testbedd-ro.socket", "/etc/systemd/system/testbedd-bridge.socket", "/etc/systemd/system/testbedd.service",
             "/etc/sysusers.d/testbedos.conf", "/usr/local/share/doc/testbedos/security.md",
         ] {
@@ -32,6 +32,7 @@ import Testing
         let removed = try await ProcessRun.run(Self.scripts + "/uninstall", ["--root", root])
         #expect(removed.status == 0)
         #expect(!FileManager.default.fileExists(atPath: root + "/usr/local/bin/testbedd"))
+        #expect(!FileManager.default.fileExists(atPath: root + "/usr/local/bin/testbed-netns"))
         #expect(FileManager.default.fileExists(atPath: root + "/var/lib/testbedos/keep.json"))
         let purged = try await ProcessRun.run(Self.scripts + "/uninstall", ["--root", root, "--purge"])
         #expect(purged.status == 0)

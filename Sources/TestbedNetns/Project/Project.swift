@@ -22,9 +22,18 @@ public struct Project: Sendable {
         _ = bytes.withUnsafeBytes { write(STDOUT_FILENO, $0.baseAddress, $0.count) }
     }
 
-    /// Reads `kvm-compose.yaml` (as the owner) and resolves it.
+    /// The most of kvm-compose.yaml read: a file swapped for an endless one stops here.
+    static let maximumFileBytes = 4 << 20
+
+    /// Reads `kvm-compose.yaml` (as the owner: only a regular file, at most
+    /// `maximumFileBytes`) and resolves it.
     public func topology() throws(OrchestratorError) -> Topology {
-        let result = try owner.shell("exec cat -- kvm-compose.yaml", in: folder, capture: true, what: "reading kvm-compose.yaml")
+        let result = try owner.shell(
+            #"[ -f kvm-compose.yaml ] || { echo "kvm-compose.yaml is not a regular file" >&2; exit 1; }; exec head -c "$1" -- kvm-compose.yaml"#,
+            [String(Self.maximumFileBytes + 1)], in: folder, capture: true, what: "reading kvm-compose.yaml")
+        guard result.output.count <= Self.maximumFileBytes else {
+            throw OrchestratorError(.invalidProject, "kvm-compose.yaml is larger than \(Self.maximumFileBytes >> 20) MiB")
+        }
         guard let text = String(validating: result.output, as: UTF8.self) else {
             throw OrchestratorError(.invalidProject, "kvm-compose.yaml is not UTF-8 text")
         }
