@@ -94,7 +94,7 @@ int testbed_catch_signal(int signal_number, void (*handler)(int)) {
 }
 
 pid_t testbed_spawn_in_group(const char *path, char *const argv[], char *const envp[], const char *cwd,
-                             int input_fd, int output_fd, int error_fd, int *error_out) {
+                             int input_fd, int output_fd, int error_fd, int own_group, int *error_out) {
     posix_spawn_file_actions_t actions;
     posix_spawnattr_t attributes;
     sigset_t none, all;
@@ -119,7 +119,9 @@ pid_t testbed_spawn_in_group(const char *path, char *const argv[], char *const e
     if (!error) error = posix_spawn_file_actions_addclosefrom_np(&actions, 3);
     if (!error) error = posix_spawnattr_setsigmask(&attributes, &none);
     if (!error) error = posix_spawnattr_setsigdefault(&attributes, &all);
-    if (!error) error = posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+    if (!error && own_group) error = posix_spawnattr_setpgroup(&attributes, 0);
+    if (!error) error = posix_spawnattr_setflags(&attributes,
+        POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | (own_group ? POSIX_SPAWN_SETPGROUP : 0));
     if (!error) error = posix_spawn(&pid, path, &actions, &attributes, argv, envp);
 
     posix_spawnattr_destroy(&attributes);
@@ -129,4 +131,15 @@ pid_t testbed_spawn_in_group(const char *path, char *const argv[], char *const e
         return -1;
     }
     return pid;
+}
+
+int testbed_child_has_exited(pid_t pid) {
+    siginfo_t info;
+    int result;
+    do {
+        info.si_pid = 0;
+        result = waitid(P_PID, (id_t)pid, &info, WEXITED | WNOHANG | WNOWAIT);
+    } while (result < 0 && errno == EINTR);
+    if (result < 0) return -1;
+    return info.si_pid == pid ? 1 : 0;
 }

@@ -228,7 +228,8 @@ import Glibc
         let tools = try Sandbox()
         let record = tools.path + "/ovs-args"
         // A stand-in for Open vSwitch's ovs-vsctl (a tool we do not ship): records its arguments, then fails.
-        let fake = try tools.write("#!/bin/sh\necho \"$@\" > \(record)\necho 'ovs-vsctl: unix:/var/run/openvswitch/db.sock: database connection failed' >&2\nexit 1\n", to: "ovs-vsctl")
+        // The record is replaced whole (the daemon retries): a read never finds it half written.
+        let fake = try tools.write("#!/bin/sh\necho \"$@\" > \(record).$$ && mv \(record).$$ \(record)\necho 'ovs-vsctl: unix:/var/run/openvswitch/db.sock: database connection failed' >&2\nexit 1\n", to: "ovs-vsctl")
         chmod(fake, 0o755)
         let cluster = try await Cluster.start(clientEnvironment: ["PATH": tools.path + ":/usr/bin:/bin"])
         defer { Task { await cluster.stop() } }

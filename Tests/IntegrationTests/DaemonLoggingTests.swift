@@ -27,6 +27,19 @@ import Glibc
         #expect(try String(contentsOfFile: log + ".2", encoding: .utf8).contains("connection"))
     }
 
+    @Test func aMissingOrchestratorIsWarnedAboutAtStart() async throws {
+        let sandbox = try Sandbox()
+        let missing = sandbox.path + "/no-such-orchestrator"
+        let daemon = try await DaemonProcess.start(in: sandbox, extra: ["--orchestrator", missing])
+        #expect(try await daemon.stop() == 0)
+        #expect(daemon.log.contains("the orchestrator \(missing) cannot be run (No such file or directory): every action will fail"))
+        let other = try Sandbox()
+        let present = try await DaemonProcess.start(in: other, extra: ["--orchestrator", "/bin/true"])
+        #expect(try await present.stop() == 0)
+        #expect(present.log.contains("testbedd stopped"))
+        #expect(!present.log.contains("cannot be run"))
+    }
+
     @Test func underTheJournalEntriesCarryStructuredFields() async throws {
         let journalSocket = "/run/systemd/journal/socket"
         // No journald runs on the build machines; stand in for its socket. (Where

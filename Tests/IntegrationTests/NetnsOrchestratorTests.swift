@@ -127,9 +127,9 @@ import Glibc
         #expect(!FileManager.default.fileExists(atPath: folder + "/artefacts"))
     }
 
-    @Test func aCancelledUpLeavesNothingBehind() async throws {
+    @Test func aCancelledUpLeavesNothingBehindEvenIfItsSetupScriptIgnoresSIGTERM() async throws {
         let lab = try await NetnsLab.start()
-        let yaml = Self.twoSwitches.replacingOccurrences(of: "echo set up > setup.done", with: "echo setting up; sleep 60")
+        let yaml = Self.twoSwitches.replacingOccurrences(of: "echo set up > setup.done", with: "trap '' TERM INT; echo setting up; sleep 60")
         let folder = try lab.project("slow", yaml, owner: .alice)
         let identity = lab.identity("slow", folder: folder)
         #expect(try await lab.ctl(["deployment", "create", "slow", "--path", folder], as: .alice).status == 0)
@@ -233,6 +233,18 @@ import Glibc
         #expect(stat(secret, &info) == 0 && info.st_uid == 0 && info.st_mode & 0o777 == 0o600)
         #expect(try String(contentsOfFile: secret, encoding: .utf8) == "root only\n")
 
+        // Nor read: a link to it in a guest's folder is archived and snapshotted as a link.
+        symlink(secret, folder + "/artefacts/a/root/leak")
+        lchown(folder + "/artefacts/a/root/leak", 64001, 64001)
+        let archived = try await lab.ctl(["testbed-snapshot", "trap", "--snapshot-guests"], as: .alice)
+        #expect(archived.status == 0, "\(archived.stdout)\(archived.stderr)")
+        let archive = try #require(try FileManager.default.contentsOfDirectory(atPath: folder).first { $0.hasSuffix(".tar.gz") })
+        let unpacked = try await ProcessRun.run("/usr/bin/tar", ["-xzOf", folder + "/" + archive])
+        #expect(unpacked.status == 0)
+        #expect(!unpacked.stdout.contains("root only"))
+        let listing = try await ProcessRun.run("/usr/bin/tar", ["-tvzf", folder + "/" + archive])
+        #expect(listing.stdout.contains("artefacts/a/root/leak -> \(secret)"))
+
         // The owner rewrites its copy of the state to name the victim: down must not touch it.
         unlink(folder + "/trap-state.json")
         let forged = #"{"namespaces":[{"name":"\#(victim)","role":"guest a"}],"guests":[]}"#
@@ -270,6 +282,75 @@ import Glibc
         #expect(lab.namespaces(identity).isEmpty)
         #expect(lab.processes(identity).isEmpty)
         _ = try await next.stop()
+    }
+
+    @Test func theFilesVariablesReachOnlyTheOwnersProcessesNeverRoots() async throws {
+        let lab = try await NetnsLab.start()
+        // glibc writes LD_DEBUG's output for every program that starts with it, root's included.
+        let folder = try lab.project("env", """
+            machines:
+              - name: a
+                network: [{ switch: sw0, ip: "10.0.0.10" }]
+                netns:
+                  environment: { LD_DEBUG: libs, LD_DEBUG_OUTPUT: "\(lab.sandbox.path)/env/ld", GREETING: "hello there" }
+                  setup_script: "echo \\"$GREETING\\" > greeting"
+                  command: "exec sleep infinity"
+            network: { ovn: { switches: { sw0: { subnet: "10.0.0.0/24" } } } }
+
+            """, owner: .alice)
+        #expect(try await lab.ctl(["deployment", "create", "env", "--path", folder], as: .alice).status == 0)
+        let up = try await lab.ctl(["up", "env"], as: .alice)
+        #expect(up.status == 0, "\(up.stdout)\(up.stderr)")
+        #expect(try String(contentsOfFile: folder + "/artefacts/a/root/greeting", encoding: .utf8) == "hello there\n")
+        let traces = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasPrefix("ld.") }
+        #expect(!traces.isEmpty)  // the owner's own programs did get the variables
+        for trace in traces {
+            var info = stat()
+            #expect(stat(folder + "/" + trace, &info) == 0 && info.st_uid == 64001, "\(trace) was written by uid \(info.st_uid)")
+        }
+        #expect(try await lab.ctl(["down", "env"], as: .alice).status == 0)
+    }
+
+    @Test func aGuestProcessThatLeavesItsSessionAndNamespaceIsStillStoppedByDown() async throws {
+        let lab = try await NetnsLab.start()
+        let folder = try lab.project("escape", """
+            machines:
+              - name: a
+                network: [{ switch: sw0, ip: "10.0.0.10" }]
+                netns:
+                  setup_script: "setsid unshare -Urn sh -c 'echo $$ > escaped.pid; exec sleep 1001' </dev/null >/dev/null 2>&1 & sleep 0.5"
+                  command: "exec sleep infinity"
+            network: { ovn: { switches: { sw0: { subnet: "10.0.0.0/24" } } } }
+
+            """, owner: .alice)
+        #expect(try await lab.ctl(["deployment", "create", "escape", "--path", folder], as: .alice).status == 0)
+        #expect(try await lab.ctl(["up", "escape"], as: .alice).status == 0)
+        let text = try String(contentsOfFile: folder + "/artefacts/a/root/escaped.pid", encoding: .utf8)
+        let escaped = try #require(pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines)))
+        // It runs, in a network namespace that is not the project's.
+        #expect(kill(escaped, 0) == 0)
+        #expect(!lab.processes(lab.identity("escape", folder: folder)).contains(escaped))
+        #expect(try await lab.ctl(["down", "escape"], as: .alice).status == 0)
+        #expect(kill(escaped, 0) != 0 || NetnsLab.status(escaped, "State")?.hasPrefix("Z") == true)
+    }
+
+    @Test func rootNeverEntersTheProjectFolderOnTheOwnersBehalf() async throws {
+        // The owner swaps its project folder for a link into a folder only root may
+        // enter; testbed-netns, run as testbedd would, must not read through it.
+        let sandbox = try Sandbox()
+        chmod(sandbox.path, 0o755)
+        let hidden = sandbox.path + "/root-only"
+        mkdir(hidden, 0o700)
+        try Data("machines: [{ name: a, netns: {} }]\n".utf8).write(to: URL(fileURLWithPath: hidden + "/kvm-compose.yaml"))
+        let link = sandbox.path + "/project"
+        symlink(hidden, link)
+        mkdir(sandbox.state, 0o700)
+        let run = try await ProcessRun.run(Binaries.testbedNetns, ["--project-name", "p", "generate-artefacts"], environment: [
+            "TESTBED_PROJECT_DIR": link, "TESTBED_OWNER_UID": "64001", "TESTBED_STATE_DIR": sandbox.state,
+        ])
+        #expect(run.status == 1, "\(run.stdout)\(run.stderr)")
+        #expect(run.stderr.contains("can't cd to \(link)"))
+        #expect(!FileManager.default.fileExists(atPath: hidden + "/artefacts"))
     }
 
     private func waitForText(_ text: String, in path: String) async throws -> Bool {

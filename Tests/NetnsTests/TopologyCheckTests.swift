@@ -193,7 +193,7 @@ import TestbedNetns
               - name: b
                 netns: { environment: [A], command: { x: 1 } }
               - name: c
-                netns: { environment: { "1A": x, B: ~, C: [1] } }
+                netns: { environment: { "1A": x, B: ~, C: [1], TESTBED_GUEST: y } }
                 scaling: { count: two, interfaces: [] }
               - name: d
                 netns: {}
@@ -208,6 +208,7 @@ import TestbedNetns
             "machines[2].netns.environment.1A: \"1A\" is not a valid variable name; names match [A-Za-z_][A-Za-z0-9_]*",
             "machines[2].netns.environment.B: expected a string, found nothing (null)",
             "machines[2].netns.environment.C: expected a string, found a list",
+            "machines[2].netns.environment.TESTBED_GUEST: variables starting with TESTBED_ are set by testbed-netns; choose another name",
             "machines[2].scaling.count: expected a whole number, found a string",
             "machines[2].scaling.interfaces: expected a mapping, found a list",
             "machines[3].scaling.count: must be at least 1",

@@ -93,6 +93,16 @@ import TestbedNetns
         ])
     }
 
+    @Test func aKeyWithAControlCharacterIsShownEscapedAndAddsNoLine() {
+        let found = problems(project(machines: """
+              - name: a
+                netns: {}
+                "x\\nnetns del tb-victim": 1
+            """))
+        #expect(found == [#"machines[0]."x\nnetns del tb-victim": unknown key; testbed-netns supports name, network, netns, scaling here"#])
+        #expect(found.allSatisfy { !$0.contains("\n") })
+    }
+
     @Test func anUnknownIPTypeIsRefusedWithItsPath() {
         #expect(problems(project(machines: """
               - name: w

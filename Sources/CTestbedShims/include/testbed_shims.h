@@ -41,12 +41,17 @@ size_t testbed_malloc_free_bytes(void);
 int testbed_malloc_trim(void);
 
 /// Starts `path` with `argv` and `envp` in the caller's own process group (a
-/// signal to the group reaches it), in the folder `cwd` (unchanged if NULL),
+/// signal to the group reaches it), or with `own_group` in a new group it
+/// leads, in the folder `cwd` (unchanged if NULL),
 /// with stdin, stdout and stderr from the given descriptors, default signal
 /// dispositions, nothing blocked, and no other descriptor inherited. Returns
 /// the pid, or -1 with the error number in `*error_out`.
 pid_t testbed_spawn_in_group(const char *path, char *const argv[], char *const envp[], const char *cwd,
-                             int input_fd, int output_fd, int error_fd, int *error_out);
+                             int input_fd, int output_fd, int error_fd, int own_group, int *error_out);
+
+/// Whether child `pid` has exited, without reaping it (waitid with WNOHANG and
+/// WNOWAIT): 1 if it has, 0 if it runs, -1 with errno set.
+int testbed_child_has_exited(pid_t pid);
 
 /// Moves the calling thread into the network namespace open as `fd`
 /// (setns(fd, CLONE_NEWNET)). Returns 0, or -1 with errno set.

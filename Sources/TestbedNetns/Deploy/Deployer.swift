@@ -137,7 +137,9 @@ public struct Deployer: Sendable {
             script: """
             exec 2>&1 </dev/null
             cd "$TESTBED_GUEST_DIR" || exit 1
-            { eval "$TESTBED_GUEST_COMMAND"; } 2>&1 | tee -a "$TESTBED_GUEST_DIR/../console.log"
+            TESTBED_CONSOLE="$TESTBED_GUEST_DIR/../console.log"
+            \(Project.exportEnvironment)
+            { eval "$TESTBED_GUEST_COMMAND"; } 2>&1 | tee -a "$TESTBED_CONSOLE"
             """
         )
     }
@@ -147,10 +149,10 @@ public struct Deployer: Sendable {
     func runSetupScript(_ guest: Guest) throws(OrchestratorError) {
         say("\(guest.name): running its setup script")
         let namespace = NetworkNamespace(identity.guestNamespace(guest.name))
-        let argv = ["--net=\(namespace.path)", "--"] + (try project.owner.dropArguments())
-            + [Tool.shell, "-c", "cd \"$TESTBED_GUEST_DIR\" || exit 1\neval \"$TESTBED_SETUP_SCRIPT\"", "sh"]
+        let argv = try guests.tracking([try Tool.path("nsenter"), "--net=\(namespace.path)", "--"] + (try project.owner.dropArguments())
+            + [Tool.shell, "-c", "cd \"$TESTBED_GUEST_DIR\" || exit 1\n\(Project.exportEnvironment)\neval \"$TESTBED_SETUP_SCRIPT\"", "sh"])
         let environment = project.guestEnvironment(guest, extra: ["TESTBED_SETUP_SCRIPT": guest.setupScript ?? ""])
-        let result = try Command(try Tool.path("nsenter"), argv, environment: environment, folder: "/").run()
+        let result = try Command(argv[0], Array(argv.dropFirst()), environment: environment, folder: "/").run(ownGroup: true)
         try Cancellation.check()
         guard result.succeeded else {
             throw OrchestratorError(.failed, "\(guest.name): its setup script \(result.ending)")
@@ -191,12 +193,13 @@ public struct Deployer: Sendable {
             if let unit = guest.unit, unit.hasPrefix(identity.unitPrefix) { units.insert(unit) }
         }
         guests.stop(units: units.sorted())
+        let tracked = guests.stopTracked()
         var names = Set(NetworkNamespace.all(withPrefix: prefix).map(\.name))
         for namespace in state?.namespaces ?? [] where namespace.name.hasPrefix(prefix) {
             names.insert(namespace.name)
         }
         let present = names.sorted().map(NetworkNamespace.init).filter(\.exists)
-        let processes = NamespaceProcesses.stop(inNamespaces: Set(present.compactMap(\.inode)), grace: 3)
+        let processes = tracked + NamespaceProcesses.stop(inNamespaces: Set(present.compactMap(\.inode)), grace: 3)
         var batch = IPBatch(in: nil)
         for namespace in names.sorted() where FileManager.default.fileExists(atPath: NetworkNamespace(namespace).path) {
             batch.add("netns delete \(namespace)")

@@ -27,8 +27,7 @@ public struct Snapshots: Sendable {
     /// Runs an owner script whose exit status 3, 4 or 5 means a conflict, a wrong
     /// state or something not found (it says which on stderr, in the log).
     func ownerStep(_ script: String, _ arguments: [String], what: String) throws(OrchestratorError) {
-        let argv = try project.owner.dropArguments() + [Tool.shell, "-c", script, "sh"] + arguments
-        let result = try Command(argv[0], Array(argv.dropFirst()), environment: project.owner.minimalEnvironment, folder: project.folder).run()
+        let result = try project.owner.run(script, arguments, in: project.folder)
         guard !result.succeeded else { return }
         switch result.status {
         case 3: throw OrchestratorError(.conflict, "\(what) failed")

@@ -12,6 +12,11 @@ public protocol GuestSupervisor: Sendable {
     func stop(units: [String])
     /// Units of this project that exist, recorded or not.
     func units(withPrefix prefix: String) -> [String]
+    /// `argv` made to run where this supervisor keeps the project's processes
+    /// (a setup script's leftovers then go with the guests).
+    func tracking(_ argv: [String]) throws(OrchestratorError) -> [String]
+    /// Stops every process kept there; returns how many there were.
+    func stopTracked() -> Int
 }
 
 /// One guest command to start.
@@ -27,10 +32,10 @@ public struct GuestLaunch: Sendable {
 
 /// Picks the supervisor for this host: systemd when it is PID 1 (as sd_booted checks).
 public enum GuestSupervisors {
-    public static func forThisHost() -> any GuestSupervisor {
+    public static func forThisHost(_ identity: ProjectIdentity) -> any GuestSupervisor {
         if access("/run/systemd/system", F_OK) == 0, (try? Tool.path("systemd-run")) != nil {
             return SystemdGuestSupervisor()
         }
-        return SessionGuestSupervisor()
+        return SessionGuestSupervisor(cgroup: ControlGroup(tag: identity.cgroupName))
     }
 }

@@ -1,15 +1,18 @@
 import Foundation
 
 /// Without systemd: `nsenter` into the guest's namespace, `setpriv` to the owner,
-/// `setsid --fork` into a session of its own, outside the action's process group.
+/// `setsid --fork` into a session of its own, outside the action's process group,
+/// and, where cgroup2 may be written, inside the project's cgroup.
 public struct SessionGuestSupervisor: GuestSupervisor {
-    public init() {}
+    public let cgroup: ControlGroup?
+
+    public init(cgroup: ControlGroup?) { self.cgroup = cgroup }
 
     public func start(_ launch: GuestLaunch) throws(OrchestratorError) -> GuestRecord {
         let namespace = NetworkNamespace(launch.namespace)
-        let argv = ["--net=\(namespace.path)", "--"] + (try launch.owner.dropArguments())
-            + [try Tool.path("setsid"), "--fork", Tool.shell, "-c", launch.script, "sh"]
-        try Command(try Tool.path("nsenter"), argv, environment: launch.environment, folder: "/")
+        let argv = try tracking([try Tool.path("nsenter"), "--net=\(namespace.path)", "--"] + (try launch.owner.dropArguments())
+            + [try Tool.path("setsid"), "--fork", Tool.shell, "-c", launch.script, "sh"])
+        try Command(argv[0], Array(argv.dropFirst()), environment: launch.environment, folder: "/")
             .check("starting \(launch.guest)'s command", quiet: true)
         return GuestRecord(name: launch.guest, namespace: launch.namespace, unit: nil, pids: [])
     }
@@ -17,4 +20,12 @@ public struct SessionGuestSupervisor: GuestSupervisor {
     public func stop(units: [String]) {}
 
     public func units(withPrefix prefix: String) -> [String] { [] }
+
+    public func tracking(_ argv: [String]) throws(OrchestratorError) -> [String] {
+        guard let cgroup else { return argv }
+        try cgroup.create()
+        return cgroup.entering(argv)
+    }
+
+    public func stopTracked() -> Int { cgroup?.killAndRemove() ?? 0 }
 }

@@ -31,6 +31,11 @@ public struct SystemdGuestSupervisor: GuestSupervisor {
         _ = try? Command(systemctl, ["reset-failed", "--"] + units).run(quiet: true)
     }
 
+    /// Under systemd a setup script stays in the action's unit, whose end stops what it left.
+    public func tracking(_ argv: [String]) throws(OrchestratorError) -> [String] { argv }
+
+    public func stopTracked() -> Int { 0 }
+
     public func units(withPrefix prefix: String) -> [String] {
         guard let systemctl = try? Tool.path("systemctl"),
               let result = try? Command(systemctl, ["list-units", "--all", "--plain", "--no-legend", "--full", "\(prefix)*"]).run(capture: true)

@@ -28,7 +28,7 @@ public enum Orchestrator {
         }
         let folder = environment["TESTBED_PROJECT_DIR"] ?? FileManager.default.currentDirectoryPath
         let project = Project(folder: folder, deployment: invocation.deployment, stateFolder: stateFolder, owner: ProjectOwner(uid: uid))
-        let deployer = Deployer(project: project, guests: GuestSupervisors.forThisHost())
+        let deployer = Deployer(project: project, guests: GuestSupervisors.forThisHost(project.identity))
         let snapshots = Snapshots(deployer: deployer)
         let artefacts = Artefacts(snapshots: snapshots)
         switch invocation.action {

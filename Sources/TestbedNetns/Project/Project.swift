@@ -55,11 +55,16 @@ public struct Project: Sendable {
         try owner.shell(#"for guest; do mkdir -p -- "artefacts/$guest/root" || exit 1; done"#, guests.map(\.name), in: folder, what: "creating the guests' folders")
     }
 
-    /// What a guest's command and setup script see: the file's `environment`,
-    /// then the testbed's own variables.
+    /// The environment a guest's command or setup script is started with. It
+    /// reaches root's `nsenter` and `setpriv` first, so the file's own variables
+    /// travel inertly, as `TESTBED_ENV_<i>=NAME=VALUE`, and are exported only by
+    /// the owner's shell after the drop (`Project.exportEnvironment`).
     public func guestEnvironment(_ guest: Guest, extra: [String: String]) -> [String: String] {
         var environment = owner.minimalEnvironment
-        for variable in guest.environment { environment[variable.name] = variable.value }
+        for (index, variable) in guest.environment.enumerated() {
+            environment["TESTBED_ENV_\(index)"] = "\(variable.name)=\(variable.value)"
+        }
+        environment["TESTBED_ENV_COUNT"] = String(guest.environment.count)
         environment["HOME"] = guestFolder(guest.name)
         environment["TESTBED_GUEST"] = guest.name
         environment["TESTBED_GUEST_DIR"] = guestFolder(guest.name)
@@ -68,6 +73,20 @@ public struct Project: Sendable {
         environment.merge(extra) { _, new in new }
         return environment
     }
+
+    /// Shell lines, run as the owner, that export the file's variables carried by
+    /// `guestEnvironment`. (The parser allows only `[A-Za-z_][A-Za-z0-9_]*` names, none starting
+    /// with `TESTBED_`, so the loop's own variables cannot be overwritten.)
+    public static let exportEnvironment = #"""
+        TESTBED_I=0
+        while [ "$TESTBED_I" -lt "${TESTBED_ENV_COUNT:-0}" ]; do
+            eval "TESTBED_PAIR=\${TESTBED_ENV_$TESTBED_I}"
+            unset "TESTBED_ENV_$TESTBED_I"
+            export "$TESTBED_PAIR"
+            TESTBED_I=$((TESTBED_I + 1))
+        done
+        unset TESTBED_ENV_COUNT TESTBED_I TESTBED_PAIR
+        """#
 
     /// The owner's copy of the state, `<deployment>-state.json`: for people; never read back.
     public var ownerCopyName: String { "\(identity.deployment)-state.json" }

@@ -35,6 +35,9 @@ public struct ProjectIdentity: Sendable, Equatable, Codable {
     public func guestNamespace(_ guest: String) -> String { namespacePrefix + "g-" + guest }
     public func routerNamespace(_ router: String) -> String { namespacePrefix + "r-" + router }
 
+    /// The project's cgroup, without systemd: `testbed-netns/tb-<tag>`.
+    public var cgroupName: String { "tb-\(longTag)" }
+
     /// Every guest unit of this project starts with this.
     public var unitPrefix: String { "testbed-guest-\(longTag)-" }
     public func guestUnit(_ guest: String) -> String { unitPrefix + guest + ".service" }

@@ -35,17 +35,34 @@ public struct ProjectOwner: Sendable, Equatable {
     /// Runs `script` with /bin/sh as the owner in `folder`, with `arguments` as
     /// $1, $2, …: the way every file in the project folder is read or written, so
     /// a symlink the owner plants leads only where the owner could go anyway.
+    /// Root starts in `/`; the shell enters `folder` itself, with the owner's rights.
+    public func run(
+        _ script: String, _ arguments: [String] = [], in folder: String, input: [UInt8]? = nil, capture: Bool = false
+    ) throws(OrchestratorError) -> Command.Result {
+        let argv = try dropArguments() + [Tool.shell, "-c", "cd -- \"$TESTBED_WORK_DIR\" || exit 1\n" + script, "sh"] + arguments
+        var environment = minimalEnvironment
+        environment["TESTBED_WORK_DIR"] = folder
+        return try Command(argv[0], Array(argv.dropFirst()), environment: environment, folder: "/", input: input)
+            .run(capture: capture)
+    }
+
+    /// `run`, failing with `OrchestratorError(.failed, "<what> failed: …")` unless the script succeeds.
     @discardableResult
     public func shell(
         _ script: String, _ arguments: [String] = [], in folder: String, input: [UInt8]? = nil,
         capture: Bool = false, what: String
     ) throws(OrchestratorError) -> Command.Result {
-        let argv = try dropArguments() + [Tool.shell, "-c", script, "sh"] + arguments
-        return try Command(argv[0], Array(argv.dropFirst()), environment: minimalEnvironment, folder: folder, input: input)
-            .check(what, capture: capture)
+        let result = try run(script, arguments, in: folder, input: input, capture: capture)
+        guard result.succeeded else {
+            throw Cancellation.isRequested ? OrchestratorError.cancelled : OrchestratorError(.failed, "\(what) failed: sh \(result.ending)")
+        }
+        return result
     }
 
     /// The environment of everything run as the owner, before its own additions.
+    /// Only these fixed variables reach the programs that run as root before the
+    /// drop (nsenter, setpriv): nothing from the project's file, which could
+    /// otherwise name a library for root to load (`LD_PRELOAD`).
     public var minimalEnvironment: [String: String] {
         var environment = ["PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "LANG": "C.UTF-8"]
         if let userName {

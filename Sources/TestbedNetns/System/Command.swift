@@ -32,9 +32,12 @@ public struct Command: Sendable {
     }
 
     /// Runs the command and waits for it. `capture` keeps stdout; otherwise stdout
-    /// is ours, or /dev/null with `quiet`.
+    /// is ours, or /dev/null with `quiet`. With `ownGroup` the command leads a
+    /// process group of its own, and a cancellation is passed on to that group:
+    /// SIGTERM, then SIGKILL `grace` seconds later, so a program that ignores
+    /// SIGTERM (and its children) cannot hold the rollback up.
     @discardableResult
-    public func run(capture: Bool = false, quiet: Bool = false) throws(OrchestratorError) -> Result {
+    public func run(capture: Bool = false, quiet: Bool = false, ownGroup: Bool = false, grace: Double = 3) throws(OrchestratorError) -> Result {
         var closeAfterSpawn: [Int32] = []
         defer { for fd in closeAfterSpawn { close(fd) } }
         let null = open("/dev/null", O_RDWR | O_CLOEXEC)
@@ -65,7 +68,7 @@ public struct Command: Sendable {
         var spawnError: Int32 = 0
         let pid = Self.withCStrings(argv) { argvPointer in
             Self.withCStrings(envp) { envpPointer in
-                testbed_spawn_in_group(executable, argvPointer, envpPointer, folder, inputFD, outputFD, STDERR_FILENO, &spawnError)
+                testbed_spawn_in_group(executable, argvPointer, envpPointer, folder, inputFD, outputFD, STDERR_FILENO, ownGroup ? 1 : 0, &spawnError)
             }
         }
         for fd in closeAfterSpawn { close(fd) }
@@ -101,7 +104,26 @@ public struct Command: Sendable {
             close(outputReader)
         }
         var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0, errno == EINTR {}
+        if ownGroup {
+            var terminatedAt: Date?
+            while testbed_child_has_exited(pid) == 0 {
+                if Cancellation.isRequested {
+                    if terminatedAt == nil {
+                        kill(-pid, SIGTERM)
+                        terminatedAt = Date()
+                    } else if let terminatedAt, Date().timeIntervalSince(terminatedAt) > grace {
+                        kill(-pid, SIGKILL)
+                    }
+                }
+                usleep(20_000)
+            }
+            // Whatever of its group is left goes too, while the leader, not yet
+            // reaped, keeps the group's id from being given to anyone else.
+            kill(-pid, SIGKILL)
+            while waitpid(pid, &status, 0) < 0, errno == EINTR {}
+        } else {
+            while waitpid(pid, &status, 0) < 0, errno == EINTR {}
+        }
         let killed = status & 0x7f != 0
         let code = killed ? status & 0x7f : (status >> 8) & 0xff
         return Result(

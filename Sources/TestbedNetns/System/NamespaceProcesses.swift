@@ -36,9 +36,13 @@ public enum NamespaceProcesses {
             usleep(20_000)
             left = pids(inNamespaces: inodes)
         }
-        for pid in left { kill(pid, SIGKILL) }
-        let killDeadline = Date().addingTimeInterval(2)
-        while !pids(inNamespaces: inodes).isEmpty, Date() < killDeadline { usleep(10_000) }
+        // Again and again: a process may fork between one pass and the next.
+        let killDeadline = Date().addingTimeInterval(5)
+        while !left.isEmpty, Date() < killDeadline {
+            for pid in left { kill(pid, SIGKILL) }
+            usleep(10_000)
+            left = pids(inNamespaces: inodes)
+        }
         return first.count
     }
 }

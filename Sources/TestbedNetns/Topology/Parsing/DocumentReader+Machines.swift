@@ -65,7 +65,11 @@ extension DocumentReader {
         if let environment = fields["environment"], let entries = reader.entries(environment.value, at: environment.path) {
             for entry in entries {
                 guard let value = reader.text(entry.value, at: entry.path) else { continue }
-                if NameRules.isValidVariableName(entry.key) {
+                if entry.key.hasPrefix("TESTBED_") {
+                    reader.problems.add(
+                        entry.path, "variables starting with TESTBED_ are set by testbed-netns; choose another name",
+                        at: entry.keyNode.mark)
+                } else if NameRules.isValidVariableName(entry.key) {
                     machine.environment.append(EnvironmentVariable(name: entry.key, value: value.value))
                 } else {
                     reader.problems.add(

@@ -7,9 +7,13 @@ struct YAMLPath: Hashable, Sendable, CustomStringConvertible {
     /// The document itself.
     static let root = YAMLPath(description: "")
 
-    /// The mapping key `key` under this path.
+    /// The mapping key `key` under this path. A key holding a control character
+    /// is written with escapes, so a key can never add a line to the log.
     subscript(key: String) -> YAMLPath {
-        YAMLPath(description: description.isEmpty ? key : description + "." + key)
+        let shown = key.unicodeScalars.contains { $0.properties.generalCategory == .control }
+            ? "\"" + key.unicodeScalars.map { $0.properties.generalCategory == .control ? $0.escaped(asASCII: true) : String($0) }.joined() + "\""
+            : key
+        return YAMLPath(description: description.isEmpty ? shown : description + "." + shown)
     }
 
     /// The list item `index` under this path.
