@@ -66,6 +66,7 @@ import Glibc
         let credentials = try await pki.issue("main")
         let port = try freePort()
         let daemon = try Self.activated(in: sandbox, bridgePort: port, pki: credentials)
+        try await daemon.waitUntilAccepting()  // systemd-socket-activate makes the socket a moment after it starts
         let status = try await ProcessRun.run(Binaries.testbedctl, ["cluster", "status", "--json", "--socket", sandbox.socket])
         #expect(status.status == 0, "\(status.stderr)\n\(daemon.log)")
         let object = try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any]
@@ -88,6 +89,7 @@ extension BridgeSocketActivationTests {
         let pki = try await TestPKI.make(in: sandbox)
         let port = try freePort()
         let daemon = try Self.activated(in: sandbox, bridgePort: port, pki: sandbox.path + "/missing")
+        try await daemon.waitUntilAccepting()
         let status = try await ProcessRun.run(Binaries.testbedctl, ["status", "--socket", sandbox.socket])
         #expect(status.status == 0, "\(status.stderr)\n\(daemon.log)")
         #expect(status.stdout.contains("the bridge is off"))
