@@ -20,7 +20,8 @@ public struct SystemdGuestSupervisor: GuestSupervisor {
         for (key, value) in launch.environment.sorted(by: { $0.key < $1.key }) {
             arguments.append("--setenv=\(key)=\(value)")
         }
-        arguments += ["--", Tool.shell, "-c", launch.script, "sh"]
+        // systemd expands $VAR and ${VAR} in a unit's command line itself; $$ is a plain $.
+        arguments += ["--", Tool.shell, "-c", launch.script.replacingOccurrences(of: "$", with: "$$"), "sh"]
         try Command(try Tool.path("systemd-run"), arguments).check("starting \(launch.guest)'s unit \(launch.unit)", quiet: true)
         return GuestRecord(name: launch.guest, namespace: launch.namespace, unit: launch.unit, pids: [])
     }
