@@ -158,15 +158,16 @@ final class PendingCalls: Sendable {
 
     func open() throws -> (RequestID, AsyncThrowingStream<RPCCallEvent, any Error>) {
         let (stream, continuation) = AsyncThrowingStream.makeStream(of: RPCCallEvent.self)
-        let id: RequestID? = state.withLock { state in
-            guard !state.closed else { return nil }
+        let opened: Result<RequestID, any Error> = state.withLock { state in
+            // A daemon that refused the connection may have said why and closed it
+            // before the first call was even made: that reason, not "closed".
+            guard !state.closed else { return .failure(state.refusal ?? RPCConnectionError.closed) }
             let id = RequestID.int(state.nextID)
             state.nextID += 1
             state.open[id] = continuation
-            return id
+            return .success(id)
         }
-        guard let id else { throw RPCConnectionError.closed }
-        return (id, stream)
+        return (try opened.get(), stream)
     }
 
     func deliver(_ chunk: StreamChunk) {

@@ -353,6 +353,53 @@ import Glibc
         #expect(!FileManager.default.fileExists(atPath: hidden + "/artefacts"))
     }
 
+    @Test func upRefusesAStrangersNamespaceAndAChangedFileUntilProvisionRebuilds() async throws {
+        let lab = try await NetnsLab.start()
+        let yaml = Self.twoSwitches.replacingOccurrences(of: "echo set up > setup.done", with: "echo set up >> setup.done")
+        let folder = try lab.project("change", yaml, owner: .alice)
+        let identity = lab.identity("change", folder: folder)
+        #expect(try await lab.ctl(["deployment", "create", "change", "--path", folder], as: .alice).status == 0)
+
+        // A namespace with the project's names that its state does not record is not taken over.
+        let stray = identity.guestNamespace("a")
+        #expect(try await ProcessRun.run("/usr/sbin/ip", ["netns", "add", stray]).status == 0)
+        let refused = try await lab.ctl(["up", "change"], as: .alice)
+        #expect(refused.status == 3, "\(refused.stdout)\(refused.stderr)")
+        #expect(refused.stdout.contains("network namespace \(stray) carries this project's name but its state does not record it"))
+        #expect(lab.namespaces(identity) == [stray])
+        #expect(try await lab.ctl(["down", "change"], as: .alice).status == 0)
+        #expect(lab.namespaces(identity).isEmpty)
+
+        #expect(try await lab.ctl(["up", "change"], as: .alice).status == 0)
+        let rerun = try await lab.ctl(["up", "change", "--rerun-scripts"], as: .alice)
+        #expect(rerun.status == 0)
+        #expect(try String(contentsOfFile: folder + "/artefacts/a/root/setup.done", encoding: .utf8) == "set up\nset up\n")
+        let clear = try await lab.ctl(["clear-artefacts", "change"], as: .alice)
+        #expect(clear.status == 4)
+        #expect(clear.stdout.contains("change is deployed; run `testbedctl down change` before clearing its artefacts"))
+
+        // A changed file is not applied behind the user's back; --provision rebuilds.
+        let grown = yaml.replacingOccurrences(of: "network:\n  ovn:", with: """
+              - name: c
+                network: [{ switch: sw0, ip: "10.0.0.20", gateway: "10.0.0.1" }]
+                netns: { command: "exec sleep infinity" }
+            network:
+              ovn:
+            """)
+        try Data(grown.utf8).write(to: URL(fileURLWithPath: folder + "/kvm-compose.yaml"))
+        let changed = try await lab.ctl(["up", "change"], as: .alice)
+        #expect(changed.status == 4)
+        #expect(changed.stdout.contains("kvm-compose.yaml changed since change was deployed; run `testbedctl up change --provision` to rebuild it"))
+        #expect(lab.namespaces(identity).count == 5)
+        let rebuilt = try await lab.ctl(["up", "change", "--provision"], as: .alice)
+        #expect(rebuilt.status == 0, "\(rebuilt.stdout)\(rebuilt.stderr)")
+        #expect(lab.namespaces(identity).count == 6)
+        #expect(try await lab.ping(identity, from: "c", "10.0.1.10"))
+        #expect(try await lab.ctl(["down", "change"], as: .alice).status == 0)
+        #expect(try await lab.ctl(["clear-artefacts", "change"], as: .alice).status == 0)
+        #expect(!FileManager.default.fileExists(atPath: folder + "/artefacts"))
+    }
+
     private func waitForText(_ text: String, in path: String) async throws -> Bool {
         for _ in 0..<100 {
             if let content = try? String(contentsOfFile: path, encoding: .utf8), content.contains(text) { return true }

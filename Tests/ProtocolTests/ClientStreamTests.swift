@@ -136,6 +136,23 @@ struct ClientStreamTests {
         }
     }
 
+    @Test func aCallMadeAfterARefusalClosedTheConnectionGetsTheRefusal() async throws {
+        try await withConnection { connection in
+            let poisoned = try connection.start("poison")
+            await #expect(throws: RPCError.self) {
+                for try await _ in poisoned.events {}
+            }
+            // The connection is closed now; a call made after it says why, not just "closed".
+            try await Task.sleep(for: .milliseconds(100))
+            do {
+                _ = try await connection.call("after", as: EmptyResult.self)
+                Issue.record("a call on a closed connection succeeded")
+            } catch let error as RPCError {
+                #expect(error.message == "bad frame")
+            }
+        }
+    }
+
     @Test func nullIDErrorAloneLeavesTheConnectionUsable() async throws {
         try await withConnection { connection in
             _ = try connection.start("complain")
