@@ -15,7 +15,9 @@ public struct Artefacts: Sendable {
         let topology = try project.topology()
         try project.prepareGuestFolders(topology.guests)
         let plan = DeploymentPlan(topology: topology, identity: project.identity)
-        let state = NetnsState(plan: plan, ownerUID: project.owner.uid)
+        var state = NetnsState(plan: plan, ownerUID: project.owner.uid)
+        state.phase = .planned
+        state.updatedAt = ISO8601DateFormatter().string(from: Date())
         try project.owner.shell(#"cat > artefacts/topology.json.new && mv -f artefacts/topology.json.new artefacts/topology.json"#, in: project.folder, input: StateFile.render(state), what: "writing artefacts/topology.json")
         project.say("artefacts are in \(project.folder)/artefacts: \(topology.guests.count) guest folders and topology.json")
     }

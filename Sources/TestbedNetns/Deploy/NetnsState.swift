@@ -6,6 +6,8 @@ import Foundation
 /// address and route, and each guest's unit or processes.
 public struct NetnsState: Codable, Sendable {
     public enum Phase: String, Codable, Sendable {
+        /// Nothing is created: the plan `generate-artefacts` writes for people.
+        case planned
         /// `up` is creating what the state lists; some of it may not exist yet.
         case creating
         /// Everything listed exists and the guests were started.

@@ -66,13 +66,14 @@ struct NetnsLab: Sendable {
 
     static let ping = ["/usr/bin/ping", "/bin/ping"].first { FileManager.default.isExecutableFile(atPath: $0) } ?? "/usr/bin/ping"
 
-    /// The host's own links, addresses and routes, in a form that compares.
+    /// The host's own links, addresses and routes, in a form that compares: the
+    /// brief forms (names, states, addresses), and routes without the time left
+    /// on a learned one, which counts down by itself.
     static func hostNetwork() async throws -> String {
         var parts: [String] = []
-        for argv in [["-o", "link", "show"], ["-o", "address", "show"], ["route", "show", "table", "all"]] {
+        for argv in [["-br", "link", "show"], ["-br", "address", "show"], ["route", "show", "table", "all"], ["-6", "route", "show", "table", "all"]] {
             let run = try await ProcessRun.run("/usr/sbin/ip", argv)
-            // Link lines carry counters-free flags and names; drop nothing else.
-            parts.append(run.stdout)
+            parts.append(run.stdout.replacingOccurrences(of: #" expires \S+"#, with: "", options: .regularExpression))
         }
         return parts.joined(separator: "\n--\n")
     }
