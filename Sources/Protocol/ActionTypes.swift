@@ -16,11 +16,14 @@ public struct UpParams: Codable, Sendable, Hashable {
         self.follow = follow
     }
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case name, provision, follow
         case rerunScripts = "rerun_scripts"
         case reapplyAcl = "reapply_acl"
     }
+
+    /// The wire names this type reads (from its `CodingKeys`), so a misspelt one is refused.
+    public static let fieldNames = Set(CodingKeys.allCases.map(\.stringValue))
 }
 
 /// Params of actions that take only a name: `deployment.down`, `.generate_artefacts`, `.clear_artefacts`.
@@ -31,6 +34,10 @@ public struct ActionNameParams: Codable, Sendable, Hashable {
         self.name = name
         self.follow = follow
     }
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case name, follow }
+    /// The wire names this type reads (from its `CodingKeys`), so a misspelt one is refused.
+    public static let fieldNames = Set(CodingKeys.allCases.map(\.stringValue))
 }
 
 /// `deployment.snapshot`'s params: `snapshot` is a snapshot command in the
@@ -44,6 +51,10 @@ public struct SnapshotParams: Codable, Sendable, Hashable {
         self.snapshot = snapshot
         self.follow = follow
     }
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case name, snapshot, follow }
+    /// The wire names this type reads (from its `CodingKeys`), so a misspelt one is refused.
+    public static let fieldNames = Set(CodingKeys.allCases.map(\.stringValue))
 }
 
 /// `deployment.testbed_snapshot`'s params.
@@ -57,10 +68,13 @@ public struct TestbedSnapshotParams: Codable, Sendable, Hashable {
         self.follow = follow
     }
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case name, follow
         case snapshotGuests = "snapshot_guests"
     }
+
+    /// The wire names this type reads (from its `CodingKeys`), so a misspelt one is refused.
+    public static let fieldNames = Set(CodingKeys.allCases.map(\.stringValue))
 }
 
 /// An action method's answer without `follow`: the action has started.
@@ -115,6 +129,10 @@ public struct ActionOutcome: Codable, Sendable, Hashable {
 public struct ActionIDParams: Codable, Sendable, Hashable {
     public var id: String
     public init(id: String) { self.id = id }
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case id }
+    /// The wire names this type reads (from its `CodingKeys`), so a misspelt one is refused.
+    public static let fieldNames = Set(CodingKeys.allCases.map(\.stringValue))
 }
 
 /// `action.list`'s result: the deployment's actions, oldest first.
@@ -133,6 +151,10 @@ public struct ActionLogsParams: Codable, Sendable, Hashable {
         self.follow = follow
         self.offset = offset
     }
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case id, follow, offset }
+    /// The wire names this type reads (from its `CodingKeys`), so a misspelt one is refused.
+    public static let fieldNames = Set(CodingKeys.allCases.map(\.stringValue))
 }
 
 /// `action.logs`'s result, after its lines were streamed: where to resume, and

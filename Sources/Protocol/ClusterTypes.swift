@@ -14,10 +14,13 @@ public struct JoinParams: Codable, Sendable, Hashable {
         self.bridgePort = bridgePort
     }
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case host
         case bridgePort = "bridge_port"
     }
+
+    /// The wire names this type reads (from its `CodingKeys`), so a misspelt one is refused.
+    public static let fieldNames = Set(CodingKeys.allCases.map(\.stringValue))
 }
 
 /// `cluster.join`'s result: what the member needs from the main.
@@ -170,6 +173,10 @@ public struct EvictParams: Codable, Sendable, Hashable {
         self.chassis = chassis
         self.revoke = revoke
     }
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case chassis, revoke }
+    /// The wire names this type reads (from its `CodingKeys`), so a misspelt one is refused.
+    public static let fieldNames = Set(CodingKeys.allCases.map(\.stringValue))
 }
 
 /// `cluster.evict`'s result.
@@ -194,6 +201,10 @@ public struct EvictResult: Codable, Sendable, Hashable {
 public struct ConfigGetParams: Codable, Sendable, Hashable {
     public var name: String
     public init(name: String) { self.name = name }
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case name }
+    /// The wire names this type reads (from its `CodingKeys`), so a misspelt one is refused.
+    public static let fieldNames = Set(CodingKeys.allCases.map(\.stringValue))
 }
 
 /// `config.set`'s params: only `host` can be set; the cluster file belongs to the main's membership.
@@ -205,4 +216,8 @@ public struct ConfigSetParams: Codable, Sendable, Hashable {
         self.name = name
         self.value = value
     }
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case name, value }
+    /// The wire names this type reads (from its `CodingKeys`), so a misspelt one is refused.
+    public static let fieldNames = Set(CodingKeys.allCases.map(\.stringValue))
 }

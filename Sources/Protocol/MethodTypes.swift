@@ -5,6 +5,9 @@ import Foundation
 /// Params with no fields.
 public struct NoParams: Codable, Sendable, Hashable {
     public init() {}
+
+    /// No field at all is accepted.
+    public static let fieldNames: Set<String> = []
 }
 
 /// A result with no fields: `{}`.
@@ -122,6 +125,10 @@ public struct DeploymentList: Codable, Sendable, Hashable {
 public struct NameParams: Codable, Sendable, Hashable {
     public var name: String
     public init(name: String) { self.name = name }
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case name }
+    /// The wire names this type reads (from its `CodingKeys`), so a misspelt one is refused.
+    public static let fieldNames = Set(CodingKeys.allCases.map(\.stringValue))
 }
 
 /// `deployment.create`'s params.
@@ -134,8 +141,11 @@ public struct CreateParams: Codable, Sendable, Hashable {
         self.projectLocation = projectLocation
     }
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case name
         case projectLocation = "project_location"
     }
+
+    /// The wire names this type reads (from its `CodingKeys`), so a misspelt one is refused.
+    public static let fieldNames = Set(CodingKeys.allCases.map(\.stringValue))
 }
