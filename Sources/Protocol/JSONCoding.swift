@@ -71,16 +71,11 @@ public enum JSONCoding {
 
     /// Reads a time written by `formatTime` (with or without fractional seconds).
     public static func parseTime(_ text: String) -> Date? {
-        plainFormatter().date(from: text) ?? fractionalFormatter().date(from: text)
+        (try? wholeSeconds.parse(text)) ?? (try? withMilliseconds.parse(text))
     }
 
-    private static func plainFormatter() -> ISO8601DateFormatter {
-        ISO8601DateFormatter()
-    }
-
-    private static func fractionalFormatter() -> ISO8601DateFormatter {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter
-    }
+    /// ISO-8601 in UTC, whole seconds: `2026-11-25T13:50:02Z`.
+    public static let wholeSeconds = Date.ISO8601FormatStyle(timeZone: .gmt)
+    /// ISO-8601 in UTC, always with milliseconds: `2026-11-25T13:50:02.140Z`.
+    public static let withMilliseconds = Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: .gmt)
 }

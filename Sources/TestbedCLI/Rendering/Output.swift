@@ -25,6 +25,8 @@ public struct Output: Sendable {
 
     /// A time as people read it in a table: `2026-11-25 13:19:23Z`.
     public static func describe(_ date: Date) -> String {
-        ISO8601DateFormatter().string(from: date).replacingOccurrences(of: "T", with: " ")
+        tableTime.format(date)
     }
+
+    static let tableTime = Date.ISO8601FormatStyle(dateTimeSeparator: .space, timeZone: .gmt)
 }

@@ -424,9 +424,7 @@ public final class ActionSupervisor: Sendable {
     // MARK: Files
 
     private func createLogFile(startedAt: Date, deployment: String) throws(RPCError) -> (String, Int32) {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        let stamp = formatter.string(from: startedAt)
+        let stamp = JSONCoding.withMilliseconds.format(startedAt)
         for attempt in 0..<100 {
             let path = logFolder + "/" + stamp + (attempt == 0 ? "" : "-\(attempt)") + "-" + deployment + ".log"
             let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0o640)

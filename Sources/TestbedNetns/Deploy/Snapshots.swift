@@ -142,11 +142,8 @@ public struct Snapshots: Sendable {
             """#, [guest.name], what: "describing \(guest.name)")
     }
 
+    /// Now, as a name part: `20261130T074621Z`.
     static func timestamp() -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
-        return formatter.string(from: Date())
+        Date.ISO8601FormatStyle(dateSeparator: .omitted, timeSeparator: .omitted, timeZone: .gmt).format(Date())
     }
 }

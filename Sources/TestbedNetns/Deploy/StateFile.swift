@@ -38,7 +38,7 @@ public struct StateFile: Sendable {
     /// Writes `state` atomically.
     public func save(_ state: NetnsState) throws(OrchestratorError) {
         var state = state
-        state.updatedAt = ISO8601DateFormatter().string(from: Date())
+        state.updatedAt = Date.ISO8601FormatStyle(timeZone: .gmt).format(Date())
         let folder = (path as NSString).deletingLastPathComponent
         if mkdir(folder, 0o700) != 0, errno != EEXIST {
             throw OrchestratorError(.failed, "cannot create \(folder): \(String(cString: strerror(errno)))")
