@@ -8,6 +8,9 @@
 #include <signal.h>
 #include <spawn.h>
 #include <sched.h>
+#include <sys/epoll.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 #include <string.h>
 
 pid_t testbed_spawn(const char *path, char *const argv[], char *const envp[],
@@ -142,4 +145,40 @@ int testbed_child_has_exited(pid_t pid) {
     } while (result < 0 && errno == EINTR);
     if (result < 0) return -1;
     return info.si_pid == pid ? 1 : 0;
+}
+
+int testbed_pidfd_open(pid_t pid) {
+#ifdef SYS_pidfd_open
+    return (int)syscall(SYS_pidfd_open, pid, 0);
+#else
+    errno = ENOSYS;
+    return -1;
+#endif
+}
+
+int testbed_epoll_add(int epoll_fd, int fd, uint64_t token) {
+    struct epoll_event event;
+    memset(&event, 0, sizeof event);
+    event.events = EPOLLIN;
+    event.data.u64 = token;
+    return epoll_ctl(epoll_fd, EPOLL_CTL_ADD, fd, &event);
+}
+
+int testbed_epoll_wait(int epoll_fd, uint64_t *tokens, int capacity, int timeout_ms) {
+    struct epoll_event events[64];
+    if (capacity > 64) capacity = 64;
+    int count;
+    do {
+        count = epoll_wait(epoll_fd, events, capacity, timeout_ms);
+    } while (count < 0 && errno == EINTR);
+    for (int i = 0; i < count; i++) tokens[i] = events[i].data.u64;
+    return count;
+}
+
+int testbed_epoll_create(void) {
+    return epoll_create1(EPOLL_CLOEXEC);
+}
+
+int testbed_epoll_remove(int epoll_fd, int fd) {
+    return epoll_ctl(epoll_fd, EPOLL_CTL_DEL, fd, NULL);
 }

@@ -2,6 +2,7 @@
 #define TESTBED_SHIMS_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 /// Starts `path` with `argv` and `envp` in its own process group, in the
@@ -52,6 +53,26 @@ pid_t testbed_spawn_in_group(const char *path, char *const argv[], char *const e
 /// Whether child `pid` has exited, without reaping it (waitid with WNOHANG and
 /// WNOWAIT): 1 if it has, 0 if it runs, -1 with errno set.
 int testbed_child_has_exited(pid_t pid);
+
+/// pidfd_open(pid, 0): a descriptor that becomes readable when process `pid`
+/// exits (Linux 5.3 and later). -1 with errno set (ENOSYS on older kernels).
+int testbed_pidfd_open(pid_t pid);
+
+/// epoll_create1(EPOLL_CLOEXEC). Returns the descriptor, or -1 with errno set.
+int testbed_epoll_create(void);
+
+/// epoll_ctl(EPOLL_CTL_DEL) of `fd`. Returns 0, or -1 with errno set.
+int testbed_epoll_remove(int epoll_fd, int fd);
+
+/// epoll_ctl(EPOLL_CTL_ADD) of `fd` for reading, level-triggered, with `token`
+/// as its data. (struct epoll_event is packed on x86-64, which Swift cannot
+/// lay out.) Returns 0, or -1 with errno set.
+int testbed_epoll_add(int epoll_fd, int fd, uint64_t token);
+
+/// Waits up to `timeout_ms` (-1: for ever) for readable descriptors of
+/// `epoll_fd`, writing up to `capacity` of their tokens to `tokens`. Returns
+/// how many, 0 on timeout, or -1 with errno set.
+int testbed_epoll_wait(int epoll_fd, uint64_t *tokens, int capacity, int timeout_ms);
 
 /// Moves the calling thread into the network namespace open as `fd`
 /// (setns(fd, CLONE_NEWNET)). Returns 0, or -1 with errno set.

@@ -46,19 +46,57 @@ public struct ChildProcessLauncher: ActionLauncher {
             }
         }
 
+        /// Waits without a thread of its own: the child's pidfd becomes readable
+        /// when it exits, and `KernelEvents` then reads its status (the child
+        /// stays a zombie). Without pidfds (Linux before 5.3), a thread waits.
         func waitForExit() async -> ProcessTermination {
-            // waitid blocks, so it gets a thread of its own for the child's lifetime.
             await withCheckedContinuation { continuation in
                 let pid = self.pid
-                Thread.detachNewThread {
-                    var code: Int32 = 0
-                    var signal: Int32 = 0
-                    guard testbed_wait_exit_keeping_zombie(pid, &code, &signal) == 0 else {
-                        return continuation.resume(returning: .signaled(SIGKILL))
+                let pidfd = testbed_pidfd_open(pid)
+                if pidfd >= 0 {
+                    let events = KernelEvents.shared
+                    // The handler may run before `watch` returns its token; then the
+                    // registering side unwatches and closes. Never close before unwatching:
+                    // the number could be reused by another watched descriptor.
+                    let state = Locked<(token: UInt64?, fired: Bool)>((nil, false))
+                    let exited: @Sendable () -> Void = {
+                        let (first, token) = state.withLock { state -> (Bool, UInt64?) in
+                            defer { state.fired = true }
+                            return (!state.fired, state.token)
+                        }
+                        guard first else { return }
+                        if let token {
+                            events.unwatch(pidfd, token: token)
+                            close(pidfd)
+                        }
+                        continuation.resume(returning: Self.status(pid))
                     }
-                    continuation.resume(returning: signal == 0 ? .exited(code) : .signaled(signal))
+                    do {
+                        let token = try events.watch(pidfd, handler: exited)
+                        let firedAlready = state.withLock { state -> Bool in
+                            state.token = token
+                            return state.fired
+                        }
+                        if firedAlready {
+                            events.unwatch(pidfd, token: token)
+                            close(pidfd)
+                        }
+                    } catch {
+                        close(pidfd)
+                        Thread.detachNewThread { continuation.resume(returning: Self.status(pid)) }
+                    }
+                } else {
+                    Thread.detachNewThread { continuation.resume(returning: Self.status(pid)) }
                 }
             }
+        }
+
+        /// The exit status of `pid`, waiting for it if it still runs; the child stays a zombie.
+        private static func status(_ pid: Int32) -> ProcessTermination {
+            var code: Int32 = 0
+            var signal: Int32 = 0
+            guard testbed_wait_exit_keeping_zombie(pid, &code, &signal) == 0 else { return .signaled(SIGKILL) }
+            return signal == 0 ? .exited(code) : .signaled(signal)
         }
 
         func release() {

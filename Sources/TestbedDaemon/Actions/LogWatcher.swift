@@ -7,19 +7,34 @@ import Glibc
 /// Tells each live `ActionLog` the moment its file is written (inotify), so
 /// followers get new lines without polling, whoever writes the file: the
 /// orchestrator, the daemon, or a process started before a daemon restart.
+/// Its descriptor is watched by `KernelEvents`, and closed with the watcher.
 public final class LogWatcher: Sendable {
     private let fd: Int32
-    private let watches = Locked<[Int32: ActionLog]>([:])
+    private let token: UInt64
+    private let events: KernelEvents
+    private let watches: Locked<[Int32: ActionLog]>
 
     private static let modify: UInt32 = 0x0000_0002  // IN_MODIFY
     private static let closeWrite: UInt32 = 0x0000_0008  // IN_CLOSE_WRITE
 
-    public init() throws {
-        fd = inotify_init1(Int32(IN_CLOEXEC))
+    public init(events: KernelEvents = .shared) throws {
+        let fd = inotify_init1(Int32(IN_CLOEXEC | IN_NONBLOCK))
         guard fd >= 0 else { throw LaunchError("cannot start watching log files (inotify): \(String(cString: strerror(errno)))") }
-        let watcher = self
-        // A thread of its own: it blocks in read() until a watched file is written.
-        Thread.detachNewThread { watcher.readEvents() }
+        let watches = Locked<[Int32: ActionLog]>([:])
+        do {
+            token = try events.watch(fd) { Self.readEvents(fd, watches) }
+        } catch {
+            close(fd)
+            throw error
+        }
+        self.fd = fd
+        self.events = events
+        self.watches = watches
+    }
+
+    deinit {
+        events.unwatch(fd, token: token)
+        close(fd)
     }
 
     /// Starts telling `log` when its file is written; returns the watch to pass to `stop`.
@@ -35,7 +50,8 @@ public final class LogWatcher: Sendable {
         inotify_rm_watch(fd, wd)
     }
 
-    private func readEvents() {
+    /// Reads every pending event (the descriptor does not block) and wakes their logs.
+    private static func readEvents(_ fd: Int32, _ watches: Locked<[Int32: ActionLog]>) {
         let capacity = 64 * 1024
         let buffer = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 8)
         defer { buffer.deallocate() }
@@ -43,7 +59,7 @@ public final class LogWatcher: Sendable {
             let n = read(fd, buffer, capacity)
             if n < 0 {
                 if errno == EINTR { continue }
-                return
+                return  // EAGAIN: nothing more for now
             }
             var offset = 0
             var woken: Set<Int32> = []
