@@ -17,7 +17,7 @@ public struct Daemon: Sendable {
         self.logger = logger
     }
 
-    /// Asks polkit for a caller's role on the blocking pool: admin, operator, or none.
+    /// Asks polkit for a caller's role on the bus pool: admin, operator, or none.
     static func polkitAuthorizer(
         pool: NIOThreadPool, logger: Logger
     ) -> @Sendable (PeerCredentials, any EventLoop) -> EventLoopFuture<Role?> {
@@ -104,8 +104,12 @@ public struct Daemon: Sendable {
             logger.error("store: \(problem)")
         }
 
+        // Disk work (store writes, sweeps) and D-Bus calls (polkit, systemd) each
+        // get a pool: two stuck polkit checks must not stall every mutation.
         let blockingPool = NIOThreadPool(numberOfThreads: 2)
         blockingPool.start()
+        let busPool = NIOThreadPool(numberOfThreads: 2)
+        busPool.start()
 
         var passed = try SocketActivation.listeners()
         let activated = !passed.isEmpty
@@ -174,7 +178,7 @@ public struct Daemon: Sendable {
         let launcher = Self.launcher(logger)
         let supervisor = try ActionSupervisor(
             registry: registry, launcher: launcher, watcher: LogWatcher(),
-            configuration: configuration, blockingPool: blockingPool, logger: logger)
+            configuration: configuration, blockingPool: blockingPool, busPool: busPool, logger: logger)
         supervisor.recoverInterrupted()
 
         let daemonServices = DaemonServices(
@@ -186,7 +190,7 @@ public struct Daemon: Sendable {
             makeListeners: makeListeners,
             methods: .daemon(services: daemonServices),
             policy: policy,
-            authorize: configuration.auth == .polkit ? Self.polkitAuthorizer(pool: blockingPool, logger: logger) : nil,
+            authorize: configuration.auth == .polkit ? Self.polkitAuthorizer(pool: busPool, logger: logger) : nil,
             maxFrameBytes: configuration.maxFrameBytes,
             limits: configuration.limits,
             descriptorLimit: descriptors,
@@ -248,9 +252,11 @@ public struct Daemon: Sendable {
             try await group.run()
         } catch {
             try? await blockingPool.shutdownGracefully()
+            try? await busPool.shutdownGracefully()
             throw error
         }
         try? await blockingPool.shutdownGracefully()
+        try? await busPool.shutdownGracefully()
         logger.info("testbedd stopped")
     }
 }

@@ -16,6 +16,9 @@ public final class ActionSupervisor: Sendable {
     let watcher: LogWatcher
     let configuration: DaemonConfiguration
     let blockingPool: NIOThreadPool
+    /// D-Bus calls (signalling a unit): a pool of their own, so that a slow bus
+    /// never holds up disk work, nor an event loop.
+    let busPool: NIOThreadPool
     let logger: Logger
     /// `<state_dir>/logs/orchestration`.
     public let logFolder: String
@@ -35,13 +38,14 @@ public final class ActionSupervisor: Sendable {
 
     public init(
         registry: DeploymentRegistry, launcher: any ActionLauncher, watcher: LogWatcher,
-        configuration: DaemonConfiguration, blockingPool: NIOThreadPool, logger: Logger
+        configuration: DaemonConfiguration, blockingPool: NIOThreadPool, busPool: NIOThreadPool? = nil, logger: Logger
     ) throws {
         self.registry = registry
         self.launcher = launcher
         self.watcher = watcher
         self.configuration = configuration
         self.blockingPool = blockingPool
+        self.busPool = busPool ?? blockingPool
         self.logger = logger
         self.logFolder = configuration.stateDirectory + "/logs/orchestration"
         try AtomicFile.makeFolder(logFolder, mode: 0o750)
@@ -210,15 +214,22 @@ public final class ActionSupervisor: Sendable {
 
     /// SIGTERM to the action's whole process group, SIGKILL after the grace period.
     private func terminate(_ live: LiveAction, _ process: any LaunchedProcess) {
-        process.signalAll(SIGTERM)
+        signal(process, SIGTERM)
         let grace = configuration.cancelGrace
         Task {
             try? await Task.sleep(for: .seconds(grace))
             // Gone already (its outcome may still be on its way to disk): nothing ignored SIGTERM.
             guard !live.hasExited, self.state.withLock({ $0.live[live.id] }) != nil else { return }
             self.logger.warning("action ignored SIGTERM for \(Self.seconds(grace)); sending SIGKILL", metadata: ["action_id": "\(live.id)"])
-            process.signalAll(SIGKILL)
+            self.signal(process, SIGKILL)
         }
+    }
+
+    /// Signals the action's processes: at once for a child process, on the bus
+    /// pool for a unit (a D-Bus call may block).
+    private func signal(_ process: any LaunchedProcess, _ number: Int32) {
+        guard process.signallingBlocks else { return process.signalAll(number) }
+        busPool.submit { _ in process.signalAll(number) }
     }
 
     /// Cancels every running action and waits until each outcome is recorded
@@ -255,7 +266,7 @@ public final class ActionSupervisor: Sendable {
         let cancellation = live.cancellation
         // A cancelled action leaves nothing behind: whatever of its process group
         // outlived the orchestrator (a child that ignored SIGTERM) goes now.
-        if cancellation != nil { live.process?.signalAll(SIGKILL) }
+        if cancellation != nil, let process = live.process { signal(process, SIGKILL) }
         if let cancellation { appendLine(cancellation.line, to: live) }
         var record = live.record
         record.finishedAt = JSONCoding.millisecondPrecision(registry.clock.now())

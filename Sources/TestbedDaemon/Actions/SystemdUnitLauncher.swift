@@ -144,6 +144,8 @@ public struct SystemdUnitLauncher: ActionLauncher {
             return State(loaded: load == "loaded", active: active, sub: sub)
         }
 
+        var signallingBlocks: Bool { true }
+
         func signalAll(_ signal: Int32) {
             guard let bus = try? SystemBus() else { return }
             _ = try? bus.call(
