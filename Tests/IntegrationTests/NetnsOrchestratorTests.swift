@@ -334,6 +334,28 @@ import Glibc
         #expect(kill(escaped, 0) != 0 || NetnsLab.status(escaped, "State")?.hasPrefix("Z") == true)
     }
 
+    @Test func whatASetupScriptLeavesBehindIsStoppedWhenItEnds() async throws {
+        let lab = try await NetnsLab.start()
+        let folder = try lab.project("leftover", """
+            machines:
+              - name: a
+                network: [{ switch: sw0, ip: "10.0.0.10" }]
+                netns:
+                  setup_script: "setsid sh -c 'sleep 1; echo LATE-LINE-FROM-A-LEFTOVER' & echo set up"
+            network: { ovn: { switches: { sw0: { subnet: "10.0.0.0/24" } } } }
+
+            """, owner: .alice)
+        #expect(try await lab.ctl(["deployment", "create", "leftover", "--path", folder], as: .alice).status == 0)
+        let up = try await lab.ctl(["up", "leftover"], as: .alice)
+        #expect(up.status == 0, "\(up.stdout)\(up.stderr)")
+        #expect(up.stdout.contains("set up"))
+        try await Task.sleep(for: .seconds(2))
+        let log = try await lab.ctl(["logs", "leftover"], as: .alice)
+        #expect(log.status == 0)
+        #expect(!log.stdout.contains("LATE-LINE-FROM-A-LEFTOVER"), "\(log.stdout)")
+        #expect(try await lab.ctl(["down", "leftover"], as: .alice).status == 0)
+    }
+
     @Test func rootNeverEntersTheProjectFolderOnTheOwnersBehalf() async throws {
         // The owner swaps its project folder for a link into a folder only root may
         // enter; testbed-netns, run as testbedd would, must not read through it.

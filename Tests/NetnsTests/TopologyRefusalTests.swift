@@ -116,3 +116,28 @@ import TestbedNetns
         ])
     }
 }
+
+@Suite struct TopologyLimitTests {
+    @Test func aliasesThatMultiplyTheFileAreRefusedBeforeTheyAreRead() {
+        // 600 guests, each naming an environment of 1,000 entries through one alias.
+        var yaml = "env: &big\n"
+        for index in 0..<1000 { yaml += "  V\(index): x\n" }
+        yaml += "machines:\n"
+        for index in 0..<600 { yaml += "  - { name: g\(index), netns: { environment: *big } }\n" }
+        #expect(problems(yaml) == [
+            "the file holds more than 250000 YAML nodes once its aliases are followed; testbed-netns reads no more",
+        ])
+    }
+
+    @Test func aProjectOfMoreThan2000GuestsIsRefused() {
+        let clones = (0..<1000).map(String.init).joined(separator: ", ")
+        var yaml = "machines:\n"
+        for name in ["w", "v", "u"] {
+            let count = name == "u" ? 1 : 1000
+            let list = name == "u" ? "0" : clones
+            yaml += "  - { name: \(name), netns: {}, scaling: { count: \(count), interfaces: { sw0: { clones: [\(list)], ip_type: dynamic } } } }\n"
+        }
+        yaml += "network: { ovn: { switches: { sw0: { subnet: \"10.0.0.0/16\" } } } }\n"
+        #expect(problems(yaml) == ["machines: 2001 guests with their clones; testbed-netns deploys at most 2000"])
+    }
+}

@@ -108,7 +108,7 @@ public struct Deployer: Sendable {
         for guest in state.topology.guests where guest.command != nil {
             guard let inode = NetworkNamespace(identity.guestNamespace(guest.name)).inode,
                   NamespaceProcesses.pids(inNamespaces: [inode]).isEmpty else { continue }
-            if let unit = state.guests.first(where: { $0.name == guest.name })?.unit { guests.stop(units: [unit]) }
+            guests.stopGuest(guest.name, unit: identity.guestUnit(guest.name))
             let record = try guests.start(launch(for: guest))
             if let index = state.guests.firstIndex(where: { $0.name == guest.name }) { state.guests[index] = record }
             restarted.append(guest.name)
@@ -150,9 +150,12 @@ public struct Deployer: Sendable {
         say("\(guest.name): running its setup script")
         let namespace = NetworkNamespace(identity.guestNamespace(guest.name))
         let argv = try guests.tracking([try Tool.path("nsenter"), "--net=\(namespace.path)", "--"] + (try project.owner.dropArguments())
-            + [Tool.shell, "-c", "cd \"$TESTBED_GUEST_DIR\" || exit 1\n\(Project.exportEnvironment)\neval \"$TESTBED_SETUP_SCRIPT\"", "sh"])
+            + [Tool.shell, "-c", "cd \"$TESTBED_GUEST_DIR\" || exit 1\n\(Project.exportEnvironment)\neval \"$TESTBED_SETUP_SCRIPT\"", "sh"],
+            scope: "setup-" + guest.name)
         let environment = project.guestEnvironment(guest, extra: ["TESTBED_SETUP_SCRIPT": guest.setupScript ?? ""])
         let result = try Command(argv[0], Array(argv.dropFirst()), environment: environment, folder: "/").run(ownGroup: true)
+        // Whatever it left running goes too, even out of its group: it kept the action's log open.
+        _ = guests.stopTracked(scope: "setup-" + guest.name)
         try Cancellation.check()
         guard result.succeeded else {
             throw OrchestratorError(.failed, "\(guest.name): its setup script \(result.ending)")
@@ -193,7 +196,7 @@ public struct Deployer: Sendable {
             if let unit = guest.unit, unit.hasPrefix(identity.unitPrefix) { units.insert(unit) }
         }
         guests.stop(units: units.sorted())
-        let tracked = guests.stopTracked()
+        let tracked = guests.stopTracked(scope: nil)
         var names = Set(NetworkNamespace.all(withPrefix: prefix).map(\.name))
         for namespace in state?.namespaces ?? [] where namespace.name.hasPrefix(prefix) {
             names.insert(namespace.name)

@@ -112,7 +112,7 @@ public struct Snapshots: Sendable {
 
     /// Stops whatever runs in the guest's namespace (its unit first, under systemd).
     func stopGuest(_ guest: Guest) {
-        deployer.guests.stop(units: [deployer.identity.guestUnit(guest.name)])
+        deployer.guests.stopGuest(guest.name, unit: deployer.identity.guestUnit(guest.name))
         if let inode = NetworkNamespace(deployer.identity.guestNamespace(guest.name)).inode {
             NamespaceProcesses.stop(inNamespaces: [inode], grace: 3)
         }

@@ -12,11 +12,20 @@ public protocol GuestSupervisor: Sendable {
     func stop(units: [String])
     /// Units of this project that exist, recorded or not.
     func units(withPrefix prefix: String) -> [String]
-    /// `argv` made to run where this supervisor keeps the project's processes
-    /// (a setup script's leftovers then go with the guests).
-    func tracking(_ argv: [String]) throws(OrchestratorError) -> [String]
-    /// Stops every process kept there; returns how many there were.
-    func stopTracked() -> Int
+    /// `argv` made to run where this supervisor keeps the project's processes,
+    /// in the part named `scope` (`guest-NAME`, `setup-NAME`), so that whatever
+    /// it starts can be stopped with it, whichever session or namespace it moves to.
+    func tracking(_ argv: [String], scope: String) throws(OrchestratorError) -> [String]
+    /// Stops every process kept in `scope`, or in every scope if nil; returns how many there were.
+    func stopTracked(scope: String?) -> Int
+}
+
+extension GuestSupervisor {
+    /// Stops a guest's command: its unit under systemd, whatever it started otherwise.
+    func stopGuest(_ guest: String, unit: String) {
+        stop(units: [unit])
+        _ = stopTracked(scope: "guest-" + guest)
+    }
 }
 
 /// One guest command to start.

@@ -11,7 +11,7 @@ public struct SessionGuestSupervisor: GuestSupervisor {
     public func start(_ launch: GuestLaunch) throws(OrchestratorError) -> GuestRecord {
         let namespace = NetworkNamespace(launch.namespace)
         let argv = try tracking([try Tool.path("nsenter"), "--net=\(namespace.path)", "--"] + (try launch.owner.dropArguments())
-            + [try Tool.path("setsid"), "--fork", Tool.shell, "-c", launch.script, "sh"])
+            + [try Tool.path("setsid"), "--fork", Tool.shell, "-c", launch.script, "sh"], scope: "guest-" + launch.guest)
         try Command(argv[0], Array(argv.dropFirst()), environment: launch.environment, folder: "/")
             .check("starting \(launch.guest)'s command", quiet: true)
         return GuestRecord(name: launch.guest, namespace: launch.namespace, unit: nil, pids: [])
@@ -21,11 +21,15 @@ public struct SessionGuestSupervisor: GuestSupervisor {
 
     public func units(withPrefix prefix: String) -> [String] { [] }
 
-    public func tracking(_ argv: [String]) throws(OrchestratorError) -> [String] {
+    public func tracking(_ argv: [String], scope: String) throws(OrchestratorError) -> [String] {
         guard let cgroup else { return argv }
-        try cgroup.create()
-        return cgroup.entering(argv)
+        let part = cgroup.child(scope)
+        try part.create()
+        return part.entering(argv)
     }
 
-    public func stopTracked() -> Int { cgroup?.killAndRemove() ?? 0 }
+    public func stopTracked(scope: String?) -> Int {
+        guard let cgroup else { return 0 }
+        return (scope.map { cgroup.child($0) } ?? cgroup).killAndRemove()
+    }
 }

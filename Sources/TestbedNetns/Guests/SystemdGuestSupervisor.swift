@@ -32,10 +32,11 @@ public struct SystemdGuestSupervisor: GuestSupervisor {
         _ = try? Command(systemctl, ["reset-failed", "--"] + units).run(quiet: true)
     }
 
-    /// Under systemd a setup script stays in the action's unit, whose end stops what it left.
-    public func tracking(_ argv: [String]) throws(OrchestratorError) -> [String] { argv }
+    /// Under systemd a guest is its unit, and a setup script stays in the
+    /// action's unit, whose end stops what it left.
+    public func tracking(_ argv: [String], scope: String) throws(OrchestratorError) -> [String] { argv }
 
-    public func stopTracked() -> Int { 0 }
+    public func stopTracked(scope: String?) -> Int { 0 }
 
     public func units(withPrefix prefix: String) -> [String] {
         guard let systemctl = try? Tool.path("systemctl"),

@@ -29,7 +29,7 @@ public struct Project: Sendable {
     /// `maximumFileBytes`) and resolves it.
     public func topology() throws(OrchestratorError) -> Topology {
         let result = try owner.shell(
-            #"[ -f kvm-compose.yaml ] || { echo "kvm-compose.yaml is not a regular file" >&2; exit 1; }; exec head -c "$1" -- kvm-compose.yaml"#,
+            #"[ -f kvm-compose.yaml ] || { echo "kvm-compose.yaml is not a regular file" >&2; exit 1; }; exec timeout 10 head -c "$1" -- kvm-compose.yaml"#,
             [String(Self.maximumFileBytes + 1)], in: folder, capture: true, what: "reading kvm-compose.yaml")
         guard result.output.count <= Self.maximumFileBytes else {
             throw OrchestratorError(.invalidProject, "kvm-compose.yaml is larger than \(Self.maximumFileBytes >> 20) MiB")

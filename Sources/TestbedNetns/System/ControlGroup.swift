@@ -13,6 +13,11 @@ public struct ControlGroup: Sendable {
         path = "\(mount)/testbed-netns/\(tag)"
     }
 
+    private init(path: String) { self.path = path }
+
+    /// A group inside this one (a guest's, or a setup script's).
+    public func child(_ name: String) -> ControlGroup { ControlGroup(path: path + "/" + name) }
+
     /// Where cgroup2 is mounted, from /proc/self/mountinfo.
     static func mountPoint() -> String? {
         guard let text = try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8) else { return nil }
@@ -25,10 +30,17 @@ public struct ControlGroup: Sendable {
         return nil
     }
 
-    /// Creates the group (and its parent) if missing.
+    /// Creates the group and the groups above it that are missing. (The shared
+    /// `testbed-netns` group is never removed, so another project's `down`
+    /// cannot take it away from under this one.)
     public func create() throws(OrchestratorError) {
-        let parent = (path as NSString).deletingLastPathComponent
-        for folder in [parent, path] where mkdir(folder, 0o755) != 0 && errno != EEXIST {
+        var folders: [String] = []
+        var folder = path
+        while access(folder, F_OK) != 0, folder.contains("/testbed-netns") {
+            folders.append(folder)
+            folder = (folder as NSString).deletingLastPathComponent
+        }
+        for folder in folders.reversed() where mkdir(folder, 0o755) != 0 && errno != EEXIST {
             throw OrchestratorError(.failed, "cannot create the cgroup \(folder): \(String(cString: strerror(errno)))")
         }
     }
@@ -41,14 +53,22 @@ public struct ControlGroup: Sendable {
         [Tool.shell, "-c", #"echo $$ > "$0" || exit 1; exec "$@""#, path + "/cgroup.procs"] + argv
     }
 
-    public func pids() -> [pid_t] {
-        guard let text = try? String(contentsOfFile: path + "/cgroup.procs", encoding: .utf8) else { return [] }
-        return text.split(separator: "\n").compactMap { pid_t($0) }
+    /// The groups inside this one.
+    var children: [ControlGroup] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
+        return names.filter { access("\(path)/\($0)/cgroup.procs", F_OK) == 0 }.map(child)
     }
 
-    /// Kills everything in the group (`cgroup.kill`, or SIGKILL to each process
-    /// until none is left), waits until it is empty, and removes it. Returns how
-    /// many processes there were.
+    /// The processes in this group and the groups inside it.
+    public func pids() -> [pid_t] {
+        let own = ((try? String(contentsOfFile: path + "/cgroup.procs", encoding: .utf8)) ?? "")
+            .split(separator: "\n").compactMap { pid_t($0) }
+        return own + children.flatMap { $0.pids() }
+    }
+
+    /// Kills everything in the group and the groups inside it (`cgroup.kill`,
+    /// or SIGKILL to each process until none is left), waits until they are
+    /// empty, and removes them. Returns how many processes there were.
     @discardableResult
     public func killAndRemove() -> Int {
         guard exists else { return 0 }
@@ -64,8 +84,12 @@ public struct ControlGroup: Sendable {
             }
             usleep(10_000)
         }
-        rmdir(path)
-        rmdir((path as NSString).deletingLastPathComponent)  // only once no project uses it
+        removeEmpty()
         return count
+    }
+
+    private func removeEmpty() {
+        for child in children { child.removeEmpty() }
+        rmdir(path)
     }
 }

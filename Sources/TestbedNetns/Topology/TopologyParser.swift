@@ -19,6 +19,9 @@ public enum TopologyParser {
         guard let root, !isEmpty(root) else {
             throw TopologyErrors([TopologyProblem("", "the file is empty; testbed-netns needs machines")])
         }
+        guard fitsNodeLimit(root) else {
+            throw TopologyErrors([TopologyProblem("", "the file holds more than \(NameRules.maximumNodes) YAML nodes once its aliases are followed; testbed-netns reads no more")])
+        }
         var reader = DocumentReader()
         let document = reader.read(root)
         var resolver = TopologyResolver(document, problems: reader.reader.problems)
@@ -26,6 +29,27 @@ public enum TopologyParser {
             throw TopologyErrors(resolver.problems.inFileOrder)
         }
         return topology
+    }
+
+    /// Whether `root` has at most `NameRules.maximumNodes` nodes, aliases counted
+    /// at each use; the count stops as soon as it is exceeded.
+    private static func fitsNodeLimit(_ root: Node) -> Bool {
+        var pending = [root]
+        var count = 0
+        while let node = pending.popLast() {
+            count += 1
+            if count > NameRules.maximumNodes { return false }
+            switch node {
+            case .mapping(let mapping):
+                for (key, value) in mapping {
+                    pending.append(key)
+                    pending.append(value)
+                }
+            case .sequence(let sequence): pending.append(contentsOf: sequence)
+            default: break
+            }
+        }
+        return true
     }
 
     /// A document of only a null (`~`, or comments alone) counts as empty.

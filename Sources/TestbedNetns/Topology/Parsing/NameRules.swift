@@ -1,6 +1,13 @@
 /// The rules for names the file gives: machines, switches, routers and router ports
 /// become namespace, interface and systemd unit names; environment names become variables.
 enum NameRules {
+    /// The most guests (clones included) one project may have: each is a namespace,
+    /// links and processes that root creates.
+    static let maximumGuests = 2000
+    /// The most YAML nodes one file may hold once its aliases are followed: an
+    /// alias can make a small file stand for an enormous one.
+    static let maximumNodes = 250_000
+
     /// The longest name allowed, a clone's `-<i>` included.
     static let maximumNameLength = 48
 

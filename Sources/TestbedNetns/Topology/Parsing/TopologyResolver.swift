@@ -19,6 +19,12 @@ struct TopologyResolver {
 
     /// The resolved topology, or nil if anything (read before or checked here) is wrong.
     mutating func resolve() -> Topology? {
+        // Checked before anything is expanded: the file is the owner's, the work is root's.
+        let total = document.machines.reduce(0) { $0 + ($1.scaling?.count?.value ?? 1) }
+        guard total <= NameRules.maximumGuests else {
+            problems.add(.root["machines"], "\(total) guests with their clones; testbed-netns deploys at most \(NameRules.maximumGuests)", at: nil)
+            return nil
+        }
         let switches = resolveSwitches()
         let routers = document.routers.map { resolveRouter($0) }
         var guests = document.machines.flatMap { resolveMachine($0) }
