@@ -189,7 +189,11 @@ import Glibc
             #expect((revoked["revoked"] as? [[String: Any]])?.first?["chassis"] as? String == "node1")
             // The client keeps trying; the bridge refuses its revoked certificate every time.
             try await eventually("node1 loses its membership") { try await cluster.client.clusterStatus().main?.joined == false }
-            try await Task.sleep(for: .seconds(1))
+            // The first refusal ended its membership; a second is an attempt to rejoin,
+            // refused too. That attempt, not a pause, is what is awaited.
+            try await eventually("node1 tries to rejoin and is refused again") {
+                cluster.main.log.split(separator: "\n").filter { $0.contains("bridge: refused a peer") && $0.contains("is revoked") }.count >= 2
+            }
             #expect(try cluster.main.configuredMembers()["node1"] == nil)
             #expect(cluster.main.log.contains("is revoked"))
             let again = try await ProcessRun.run(Binaries.testbedctl, ["--socket", cluster.main.socket, "cluster", "evict", "nobody"])
