@@ -47,8 +47,14 @@ import Glibc
         #expect(create.stderr.contains("read-only socket"))
         #expect(create.stderr.contains(sandbox.socket))
         #expect(try await daemon.stop() == 0)
-        #expect(daemon.log.contains("refused"))
-        #expect(daemon.log.contains("uid=64003"))
+        // The socket's mode kept eve out of the read-write socket (the daemon never saw her
+        // there); the daemon itself refused her create on the read-only one, and said so.
+        let refusal = "refused: deployment.create is not allowed on the read-only socket; use the read-write socket \(sandbox.socket)"
+        let logged = daemon.log.split(separator: "\n").filter { $0.contains(refusal) }
+        #expect(logged.count == 1, "\(daemon.log)")
+        #expect(logged.allSatisfy {
+            $0.contains("uid=\(TestUser.eve.uid)") && $0.contains("method=deployment.create") && $0.contains("socket=ro")
+        }, "\(logged)")
     }
 
     @Test func rolesAreReportedByHello() async throws {

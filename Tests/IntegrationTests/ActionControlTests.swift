@@ -58,12 +58,15 @@ import Glibc
             for _ in 0..<8 {
                 group.addTask {
                     let client = try await RPCConnection.connect(unixSocketPath: socket)
-                    defer { Task { await client.close() } }
-                    do {
-                        let _: ActionStarted = try await client.call(RPCMethod.deploymentUp, params: UpParams(name: "web"))
-                        return nil
-                    } catch let error as RPCError {
-                        return error.code
+                    return try await withCleanup {
+                        do {
+                            let _: ActionStarted = try await client.call(RPCMethod.deploymentUp, params: UpParams(name: "web"))
+                            return nil
+                        } catch let error as RPCError {
+                            return error.code
+                        }
+                    } cleanup: {
+                        await client.close()
                     }
                 }
             }

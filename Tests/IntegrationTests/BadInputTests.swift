@@ -9,10 +9,15 @@ import Glibc
 @Suite struct BadInputTests {
     /// Runs `body` against a fresh daemon, which must still stop gracefully afterwards.
     func withDaemon(maxFrameBytes: Int = 4096, _ body: (Sandbox) async throws -> Void) async throws {
+        try await withDaemonProcess(maxFrameBytes: maxFrameBytes) { sandbox, _ in try await body(sandbox) }
+    }
+
+    /// `withDaemon`, with the daemon itself (for its log).
+    func withDaemonProcess(maxFrameBytes: Int = 4096, _ body: (Sandbox, DaemonProcess) async throws -> Void) async throws {
         let sandbox = try Sandbox()
         let daemon = try await DaemonProcess.start(in: sandbox, extra: ["--max-frame-bytes", String(maxFrameBytes)])
         do {
-            try await body(sandbox)
+            try await body(sandbox, daemon)
         } catch {
             _ = try? await daemon.stop(signal: SIGKILL)
             throw error
@@ -69,13 +74,21 @@ import Glibc
     }
 
     @Test func aTruncatedFrameDoesNotDisturbOthers() async throws {
-        try await withDaemon { sandbox in
+        try await withDaemonProcess { sandbox, daemon in
             let client = try RawClient(path: sandbox.socket)
+            // 100 bytes announced, 10 sent, then end of input: 14 bytes (length included) left undecoded.
             try client.send([0, 0, 0, 100] + Array("{\"jsonrpc\"".utf8))
             client.shutdownWrite()
-            _ = try? client.readFrame()
+            // Only the client's output is closed: it still reads the daemon's one refusal, then the close.
+            let reason = "connection closed in the middle of a frame (14 bytes buffered)"
+            try Self.expectRefusalThenClose(client, containing: reason)
             client.close()
             try expectStillServing(sandbox)
+            try await eventually("the daemon logs the truncated frame") {
+                daemon.log.split(separator: "\n").contains {
+                    $0.contains("closing a connection after a bad frame") && $0.contains("error=\(reason)")
+                }
+            }
         }
     }
 
@@ -129,8 +142,11 @@ import Glibc
             #expect(typo.errorCode == -32602)
             #expect(typo.errorField == "nmae")
 
-            let stringID = try client.call("rpc.ping", id: 6)
-            #expect(stringID["id"] as? Int == 6)
+            // A string id is echoed as that string (not as a number, nor dropped).
+            try client.sendFrame(#"{"jsonrpc":"2.0","id":"six","method":"rpc.ping"}"#)
+            let stringID = try #require(try client.readFrame())
+            #expect(stringID["id"] as? String == "six", "\(stringID)")
+            #expect(stringID.result != nil, "\(stringID)")
             try expectStillServing(sandbox)
         }
     }
@@ -141,24 +157,22 @@ import Glibc
     ])
     func hostileNamesAreRefusedEverywhere(name: String) async throws {
         try await withDaemon { sandbox in
-            try await withDaemon { sandbox in
-                let client = try RawClient(path: sandbox.socket)
-                let project = try sandbox.project("hostile")
-                for (id, (method, params)) in [
-                    ("deployment.get", #"{"name":\#(name)}"#),
-                    ("deployment.create", #"{"name":\#(name),"project_location":"\#(project)"}"#),
-                    ("deployment.destroy", #"{"name":\#(name)}"#),
-                    ("deployment.reset_state", #"{"name":\#(name)}"#),
-                ].enumerated() {
-                    let response = try client.call(method, id: id + 1, params: params)
-                    #expect(response.errorCode == -32602, "\(method) \(name)")
-                    #expect(response.errorField == "name")
-                }
-                let records = try FileManager.default.contentsOfDirectory(atPath: sandbox.state + "/deployments")
-                #expect(records.allSatisfy { !$0.contains("/") && !$0.hasPrefix(".") })
-                #expect(!FileManager.default.fileExists(atPath: sandbox.state + "/x.json"))
-                try expectStillServing(sandbox)
+            let client = try RawClient(path: sandbox.socket)
+            let project = try sandbox.project("hostile")
+            for (id, (method, params)) in [
+                ("deployment.get", #"{"name":\#(name)}"#),
+                ("deployment.create", #"{"name":\#(name),"project_location":"\#(project)"}"#),
+                ("deployment.destroy", #"{"name":\#(name)}"#),
+                ("deployment.reset_state", #"{"name":\#(name)}"#),
+            ].enumerated() {
+                let response = try client.call(method, id: id + 1, params: params)
+                #expect(response.errorCode == -32602, "\(method) \(name)")
+                #expect(response.errorField == "name")
             }
+            let records = try FileManager.default.contentsOfDirectory(atPath: sandbox.state + "/deployments")
+            #expect(records.allSatisfy { !$0.contains("/") && !$0.hasPrefix(".") })
+            #expect(!FileManager.default.fileExists(atPath: sandbox.state + "/x.json"))
+            try expectStillServing(sandbox)
         }
     }
 

@@ -76,10 +76,8 @@ import Glibc
         let ctl = try ChildProcess(
             Binaries.testbedctl, ["up", "web"], environment: childEnvironment(["TESTBED_SOCKET": sandbox.socket]),
             stdout: out, stderr: err)
-        // Wait until the orchestrator runs and testbedctl shows its log.
-        for _ in 0..<500 {
-            if (try? String(contentsOfFile: out, encoding: .utf8))?.contains("hanging") == true { break }
-            try await Task.sleep(for: .milliseconds(10))
+        try await eventually("the orchestrator runs and testbedctl shows its log") {
+            (try? String(contentsOfFile: out, encoding: .utf8))?.contains("hanging") == true
         }
         ctl.send(SIGINT)
         let status = try await ctl.wait(timeout: .seconds(30), what: "testbedctl up")
@@ -101,14 +99,12 @@ import Glibc
         let ctl = try ChildProcess(
             Binaries.testbedctl, ["up", "web"], environment: childEnvironment(["TESTBED_SOCKET": sandbox.socket]),
             stdout: out, stderr: err)
-        for _ in 0..<500 {
-            if (try? String(contentsOfFile: out, encoding: .utf8))?.contains("ignoring SIGTERM") == true { break }
-            try await Task.sleep(for: .milliseconds(10))
+        try await eventually("the orchestrator runs and testbedctl shows its log") {
+            (try? String(contentsOfFile: out, encoding: .utf8))?.contains("ignoring SIGTERM") == true
         }
         ctl.send(SIGINT)  // cancels: the orchestrator ignores SIGTERM, so it keeps running for the grace period
-        for _ in 0..<500 {
-            if (try? String(contentsOfFile: err, encoding: .utf8))?.contains("Ctrl-C again") == true { break }
-            try await Task.sleep(for: .milliseconds(10))
+        try await eventually("testbedctl offers a second Ctrl-C") {
+            (try? String(contentsOfFile: err, encoding: .utf8))?.contains("Ctrl-C again") == true
         }
         ctl.send(SIGINT)  // detaches
         let status = try await ctl.wait(timeout: .seconds(20), what: "testbedctl up")

@@ -80,13 +80,14 @@ import Glibc
     @Test func aNodeWithoutUsableCredentialsServesLocallyWithTheBridgeOff() async throws {
         let sandbox = try Sandbox()
         let main = try await ClusterDaemon.start("main", in: sandbox, pki: sandbox.path + "/no-such-pki", mode: ["main"])
-        defer { Task { try? await main.stop() } }
-        let status = try await main.clusterStatus()
-        #expect(status.bridge == nil)
-        #expect(status.problems.contains { $0.contains("the bridge is off") && $0.contains("no-such-pki/node.pem") }, "\(status.problems)")
-        let server: ServerStatus = try await main.call(RPCMethod.serverStatus)
-        #expect(server.clusterProblems.contains { $0.contains("the bridge is off") })
-        #expect(main.daemon.child.exitStatus == nil)
+        try await main.stopAfter {
+            let status = try await main.clusterStatus()
+            #expect(status.bridge == nil)
+            #expect(status.problems.contains { $0.contains("the bridge is off") && $0.contains("no-such-pki/node.pem") }, "\(status.problems)")
+            let server: ServerStatus = try await main.call(RPCMethod.serverStatus)
+            #expect(server.clusterProblems.contains { $0.contains("the bridge is off") })
+            #expect(main.daemon.child.exitStatus == nil)
+        }
     }
 
     @Test func aCertificateAboutToExpireIsReported() async throws {
@@ -96,11 +97,12 @@ import Glibc
         let run = try await Self.ctl(["cluster", "issue", "main", "--out", folder, "--pki-dir", pki.caFolder, "--days", "10"])
         #expect(run.status == 0, "\(run.stderr)")
         let main = try await ClusterDaemon.start("main", in: sandbox, pki: folder, mode: ["main"])
-        defer { Task { try? await main.stop() } }
-        let status = try await main.clusterStatus()
-        #expect(status.problems.contains { $0.contains("expires in 9 days") || $0.contains("expires in 10 days") }, "\(status.problems)")
-        let expires = try #require(status.certificateExpires)
-        #expect(abs(expires.timeIntervalSinceNow - 10 * 86400) < 3600)
+        try await main.stopAfter {
+            let status = try await main.clusterStatus()
+            #expect(status.problems.contains { $0.contains("expires in 9 days") || $0.contains("expires in 10 days") }, "\(status.problems)")
+            let expires = try #require(status.certificateExpires)
+            #expect(abs(expires.timeIntervalSinceNow - 10 * 86400) < 3600)
+        }
     }
 
     @Test func configGetAndSetValidateBeforeWriting() async throws {
@@ -108,51 +110,52 @@ import Glibc
         let pki = try await TestPKI.make(in: sandbox)
         let main = try await ClusterDaemon.start(
             "main", in: sandbox, pki: try await pki.issue("main"), mode: ["main"], socketGroup: String(TestUser.testbedGroup))
-        defer { Task { try? await main.stop() } }
-        let got = try await Self.ctl(["--socket", main.socket, "config", "get", "host"])
-        #expect(got.status == 0, "\(got.stderr)")
-        var host = try JSONDecoder().decode(HostDescription.self, from: Data(got.stdout.utf8))
-        #expect(host.ovn.chassisName == "main")
-        let hostBefore = try String(contentsOfFile: main.configFolder + "/host.json", encoding: .utf8)
+        try await main.stopAfter {
+            let got = try await Self.ctl(["--socket", main.socket, "config", "get", "host"])
+            #expect(got.status == 0, "\(got.stderr)")
+            var host = try JSONDecoder().decode(HostDescription.self, from: Data(got.stdout.utf8))
+            #expect(host.ovn.chassisName == "main")
+            let hostBefore = try String(contentsOfFile: main.configFolder + "/host.json", encoding: .utf8)
 
-        // Unknown field: refused by testbedctl before anything is sent.
-        let typo = try sandbox.write(#"{"ip":"10.0.0.1","user":"root","identity_file":"/k","testbed_nic":"","main_interface":"","is_main_host":true,"ovn":{"chassis_name":"main"},"ipp":1}"#, to: "typo.json")
-        let refusedTypo = try await Self.ctl(["--socket", main.socket, "config", "set", "host", typo])
-        #expect(refusedTypo.status == 64)
-        #expect(refusedTypo.stderr.contains("no field \"ipp\""))
-        // Checked by the daemon: the field is named, and nothing changes.
-        host.ip = "10.0.0.300"
-        let badIP = try sandbox.write(String(decoding: try JSONEncoder().encode(host), as: UTF8.self), to: "bad.json")
-        let refusedIP = try await Self.ctl(["--socket", main.socket, "config", "set", "host", badIP])
-        #expect(refusedIP.status == 64)
-        #expect(refusedIP.stderr.contains("value.ip"))
-        host.ip = "10.0.0.3"
-        host.ovn.chassisName = "other"
-        let otherChassis = try sandbox.write(String(decoding: try JSONEncoder().encode(host), as: UTF8.self), to: "other.json")
-        let refusedChassis = try await Self.ctl(["--socket", main.socket, "config", "set", "host", otherChassis])
-        #expect(refusedChassis.status == 64)
-        #expect(refusedChassis.stderr.contains("certificate names main"))
-        #expect(try String(contentsOfFile: main.configFolder + "/host.json", encoding: .utf8) == hostBefore)
+            // Unknown field: refused by testbedctl before anything is sent.
+            let typo = try sandbox.write(#"{"ip":"10.0.0.1","user":"root","identity_file":"/k","testbed_nic":"","main_interface":"","is_main_host":true,"ovn":{"chassis_name":"main"},"ipp":1}"#, to: "typo.json")
+            let refusedTypo = try await Self.ctl(["--socket", main.socket, "config", "set", "host", typo])
+            #expect(refusedTypo.status == 64)
+            #expect(refusedTypo.stderr.contains("no field \"ipp\""))
+            // Checked by the daemon: the field is named, and nothing changes.
+            host.ip = "10.0.0.300"
+            let badIP = try sandbox.write(String(decoding: try JSONEncoder().encode(host), as: UTF8.self), to: "bad.json")
+            let refusedIP = try await Self.ctl(["--socket", main.socket, "config", "set", "host", badIP])
+            #expect(refusedIP.status == 64)
+            #expect(refusedIP.stderr.contains("value.ip"))
+            host.ip = "10.0.0.3"
+            host.ovn.chassisName = "other"
+            let otherChassis = try sandbox.write(String(decoding: try JSONEncoder().encode(host), as: UTF8.self), to: "other.json")
+            let refusedChassis = try await Self.ctl(["--socket", main.socket, "config", "set", "host", otherChassis])
+            #expect(refusedChassis.status == 64)
+            #expect(refusedChassis.stderr.contains("certificate names main"))
+            #expect(try String(contentsOfFile: main.configFolder + "/host.json", encoding: .utf8) == hostBefore)
 
-        // Not an administrator: refused.
-        host.ovn.chassisName = "main"
-        let good = try sandbox.write(String(decoding: try JSONEncoder().encode(host), as: UTF8.self), to: "good.json")
-        chmod(good, 0o644)
-        let operatorSet = try await TestUser.alice.ctl(["config", "set", "host", good], socket: main.socket)
-        #expect(operatorSet.status == 77, "\(operatorSet.stderr)")
-        let operatorEvict = try await TestUser.alice.ctl(["cluster", "evict", "node1"], socket: main.socket)
-        #expect(operatorEvict.status == 77)
-        let operatorStatus = try await TestUser.alice.ctl(["cluster", "status"], socket: main.socket)
-        #expect(operatorStatus.status == 0, "\(operatorStatus.stderr)")
+            // Not an administrator: refused.
+            host.ovn.chassisName = "main"
+            let good = try sandbox.write(String(decoding: try JSONEncoder().encode(host), as: UTF8.self), to: "good.json")
+            chmod(good, 0o644)
+            let operatorSet = try await TestUser.alice.ctl(["config", "set", "host", good], socket: main.socket)
+            #expect(operatorSet.status == 77, "\(operatorSet.stderr)")
+            let operatorEvict = try await TestUser.alice.ctl(["cluster", "evict", "node1"], socket: main.socket)
+            #expect(operatorEvict.status == 77)
+            let operatorStatus = try await TestUser.alice.ctl(["cluster", "status"], socket: main.socket)
+            #expect(operatorStatus.status == 0, "\(operatorStatus.stderr)")
 
-        let set = try await TestUser.admin.ctl(["config", "set", "host", good], socket: main.socket)
-        #expect(set.status == 0, "\(set.stderr)")
-        // The main's own entry in the cluster follows its host.json.
-        #expect(try main.configuredMembers()["main"]?["ip"] as? String == "10.0.0.3")
-        let cluster = try await Self.ctl(["--socket", main.socket, "config", "get", "cluster"])
-        #expect(cluster.stdout.contains("\"10.0.0.3\""))
-        let setCluster = try await Self.ctl(["--socket", main.socket, "config", "set", "cluster", good])
-        #expect(setCluster.status == 64)
-        #expect(setCluster.stderr.contains("kept by the main"))
+            let set = try await TestUser.admin.ctl(["config", "set", "host", good], socket: main.socket)
+            #expect(set.status == 0, "\(set.stderr)")
+            // The main's own entry in the cluster follows its host.json.
+            #expect(try main.configuredMembers()["main"]?["ip"] as? String == "10.0.0.3")
+            let cluster = try await Self.ctl(["--socket", main.socket, "config", "get", "cluster"])
+            #expect(cluster.stdout.contains("\"10.0.0.3\""))
+            let setCluster = try await Self.ctl(["--socket", main.socket, "config", "set", "cluster", good])
+            #expect(setCluster.status == 64)
+            #expect(setCluster.stderr.contains("kept by the main"))
+        }
     }
 }

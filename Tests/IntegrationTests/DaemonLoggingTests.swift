@@ -40,27 +40,41 @@ import Glibc
         #expect(!present.log.contains("cannot be run"))
     }
 
-    @Test func underTheJournalEntriesCarryStructuredFields() async throws {
-        let journalSocket = "/run/systemd/journal/socket"
-        // No journald runs on the build machines; stand in for its socket. (Where
-        // one runs, its socket exists and this would need journalctl instead.)
-        #expect(!FileManager.default.fileExists(atPath: journalSocket), "a journald runs here; read the entries with journalctl")
-        let createdFolder = !FileManager.default.fileExists(atPath: "/run/systemd/journal")
-        try FileManager.default.createDirectory(atPath: "/run/systemd/journal", withIntermediateDirectories: true)
-        let journal = try NotifySocket(path: journalSocket)
-        defer {
-            unlink(journalSocket)
-            if createdFolder { rmdir("/run/systemd/journal") }
-        }
+    /// Runs `command` with /run/systemd/journal replaced by `journalFolder`, in a mount
+    /// namespace of its own: libsystemd's `sd_journal_sendv` writes to the fixed path
+    /// /run/systemd/journal/socket, which thus reaches the test's socket, and the host's
+    /// /run (and its journald, if one runs) is never touched. `unshare` execs the shell,
+    /// which execs `command`: it keeps the pid `DaemonProcess` signals.
+    static func withPrivateJournal(_ journalFolder: String, _ command: [String]) -> (executable: String, arguments: [String]) {
+        let script = """
+            set -e
+            folder="$1"; shift
+            if [ -d /run/systemd ]; then mount -t tmpfs testbed-test /run/systemd; else mount -t tmpfs testbed-test /run; fi
+            mkdir -p /run/systemd/journal
+            mount --bind "$folder" /run/systemd/journal
+            exec "$@"
+            """
+        return ("/usr/bin/unshare", ["--mount", "--propagation", "private", "/bin/sh", "-c", script, "sh", journalFolder] + command)
+    }
 
+    @Test func underTheJournalEntriesCarryStructuredFields() async throws {
+        let hostJournal = "/run/systemd/journal/socket"
+        let hostHadJournal = FileManager.default.fileExists(atPath: hostJournal)
         let sandbox = try Sandbox()
+        let journalFolder = sandbox.path + "/journal"
+        try FileManager.default.createDirectory(atPath: journalFolder, withIntermediateDirectories: true)
+        // The journal's socket, as the daemon will see it.
+        let journal = try NotifySocket(path: journalFolder + "/socket")
+
         let logPath = sandbox.path + "/stderr.log"
         try Data().write(to: URL(fileURLWithPath: logPath))
         var info = stat()
         stat(logPath, &info)
+        let (executable, arguments) = Self.withPrivateJournal(journalFolder, [
+            Binaries.testbedd, "--socket", sandbox.socket, "--state-dir", sandbox.state, "--orchestrator", Fixtures.orchestrator,
+        ])
         let daemon = try DaemonProcess(
-            arguments: ["--socket", sandbox.socket, "--state-dir", sandbox.state, "--orchestrator", Fixtures.orchestrator],
-            socket: sandbox.socket, logPath: logPath,
+            executable: executable, arguments: arguments, socket: sandbox.socket, logPath: logPath,
             environment: ["JOURNAL_STREAM": "\(info.st_dev):\(info.st_ino)"])
         try await daemon.waitUntilAccepting()
         let client = try await RPCConnection.connect(unixSocketPath: sandbox.socket)
@@ -87,5 +101,7 @@ import Glibc
         // Nothing went to stderr or the log file: the journal has it all.
         #expect(try String(contentsOfFile: logPath, encoding: .utf8).isEmpty)
         #expect(!FileManager.default.fileExists(atPath: sandbox.state + "/logs/testbedd.log"))
+        // The host's journal socket was left as it was.
+        #expect(FileManager.default.fileExists(atPath: hostJournal) == hostHadJournal)
     }
 }

@@ -21,8 +21,11 @@ import Glibc
             id = deployment.lastActionUUID
             try await Task.sleep(for: .milliseconds(5))
         }
-        try await Task.sleep(for: .milliseconds(100))
         let other = try await RPCConnection.connect(unixSocketPath: sandbox.socket)
+        try await eventually("the action has written its first lines") {
+            let sofar = try await other.follow(RPCMethod.actionLogs, params: ActionLogsParams(id: id!), as: ActionLogsResult.self)
+            return sofar.lines.contains("line 1")
+        }
         let late = try await other.follow(RPCMethod.actionLogs, params: ActionLogsParams(id: id!, follow: true), as: ActionLogsResult.self)
         let first = try await early.value
         // After the end, a reader without follow gets the same.

@@ -12,7 +12,10 @@ import Glibc
         let run = try await ProcessRun.run(Binaries.testbedctl, ["status", "--socket", sandbox.socket])
         #expect(run.status == 76, "\(run.stderr)")
         #expect(run.stderr.contains("speaks protocol 2 but this testbedctl speaks 1"))
-        #expect(listener.requestsSeen == ["rpc.hello"])  // nothing else was sent
+        // Nothing else was sent: read up to testbedctl's close, so that a request it
+        // sent after hello (and did not wait for) would be counted.
+        #expect(try await listener.clientLeft(), "testbedctl's connection was not closed")
+        #expect(listener.requestsSeen == ["rpc.hello"])
     }
 }
 
@@ -21,8 +24,20 @@ final class FutureDaemon: @unchecked Sendable {
     private let fd: Int32
     private let lock = NSLock()
     private var methods: [String] = []
+    private var closed = false
 
     var requestsSeen: [String] { lock.withLock { methods } }
+
+    /// Waits until the client's connection has closed and every request it sent
+    /// has been read; false after `timeout`.
+    func clientLeft(timeout: Duration = .seconds(10)) async throws -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if lock.withLock({ closed }) { return true }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        return false
+    }
 
     init(path: String) throws {
         fd = try bindUnixSocket(path, type: Int32(SOCK_STREAM.rawValue))
@@ -33,15 +48,25 @@ final class FutureDaemon: @unchecked Sendable {
     private func serve() {
         let client = accept(fd, nil, nil)
         guard client >= 0 else { return }
-        defer { close(client) }
+        defer {
+            close(client)
+            lock.withLock { closed = true }
+        }
         while true {
             var header = [UInt8](repeating: 0, count: 4)
+            // 0 at the client's close, after everything it sent.
             guard recv(client, &header, 4, Int32(MSG_WAITALL)) == 4 else { return }
             let length = Int(header[0]) << 24 | Int(header[1]) << 16 | Int(header[2]) << 8 | Int(header[3])
             var payload = [UInt8](repeating: 0, count: length)
-            guard recv(client, &payload, length, Int32(MSG_WAITALL)) == length,
-                let request = try? JSONSerialization.jsonObject(with: Data(payload)) as? [String: Any]
-            else { return }
+            // Whatever else arrives is counted, even a frame that is cut short or not JSON.
+            guard recv(client, &payload, length, Int32(MSG_WAITALL)) == length else {
+                lock.withLock { methods.append("<a frame cut short>") }
+                return
+            }
+            guard let request = try? JSONSerialization.jsonObject(with: Data(payload)) as? [String: Any] else {
+                lock.withLock { methods.append("<not a JSON object>") }
+                continue
+            }
             lock.withLock { methods.append(request["method"] as? String ?? "?") }
             let id = request["id"] as? Int ?? 0
             let reply = Array(#"{"id":\#(id),"jsonrpc":"2.0","result":{"identity":{"gid":0,"groups":[],"pid":1,"role":"admin","uid":0},"mode":"main","protocol":2,"server":"testbedd","version":"9.0.0"}}"#.utf8)

@@ -11,6 +11,25 @@ import Glibc
 @Suite struct SocketActivationTests {
     static let activator = "/usr/bin/systemd-socket-activate"
 
+    /// The activator's own file, links resolved, as /proc/PID/exe names it.
+    static var activatorPath: String { URL(fileURLWithPath: activator).resolvingSymlinksInPath().path }
+
+    /// The program process `pid` runs, as /proc/PID/exe names it.
+    static func executable(of pid: pid_t) -> String? {
+        try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/exe")
+    }
+
+    /// True when a Unix socket listens at `path` (/proc/net/unix: flag __SO_ACCEPTCON),
+    /// found without connecting, which would start the daemon.
+    static func isListening(_ path: String) -> Bool {
+        // Read to the end: /proc files report a size of 0, and come a page at a time.
+        let table = String(decoding: FileHandle(forReadingAtPath: "/proc/net/unix")?.readDataToEndOfFile() ?? Data(), as: UTF8.self)
+        return table.split(separator: "\n").contains { line in
+            let fields = line.split(separator: " ")
+            return fields.count >= 8 && fields[7] == path && fields[3] == "00010000"
+        }
+    }
+
     @Test func theFirstConnectionStartsTheDaemonOnThePassedSocket() async throws {
         #expect(FileManager.default.isExecutableFile(atPath: Self.activator), "install the systemd package")
         let sandbox = try Sandbox()
@@ -22,8 +41,10 @@ import Glibc
                 "--log-level", "debug",
             ],
             socket: sandbox.socket, logPath: sandbox.path + "/activate.log")
-        // The activator holds the socket; testbedd is not started until someone connects.
-        try await Task.sleep(for: .milliseconds(50))
+        // The activator holds the socket; testbedd is not started until someone connects
+        // (the activator execs it in its own process then).
+        try await eventually("systemd-socket-activate listens on \(sandbox.socket)") { Self.isListening(sandbox.socket) }
+        #expect(Self.executable(of: daemon.child.pid) == Self.activatorPath, "testbedd started before anyone connected")
         #expect(!FileManager.default.fileExists(atPath: sandbox.state))
 
         let status = try await ProcessRun.run(Binaries.testbedctl, ["status", "--json", "--socket", sandbox.socket])

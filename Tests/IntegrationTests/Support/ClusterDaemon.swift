@@ -60,8 +60,11 @@ final class ClusterDaemon: Sendable {
 
     func call<R: Decodable & Sendable>(_ method: String, as type: R.Type = R.self) async throws -> R {
         let connection = try await RPCConnection.connect(unixSocketPath: socket)
-        defer { Task { await connection.close() } }
-        return try await connection.call(method, as: R.self)
+        return try await withCleanup {
+            try await connection.call(method, as: R.self)
+        } cleanup: {
+            await connection.close()
+        }
     }
 
     func clusterStatus() async throws -> ClusterStatus { try await call(RPCMethod.clusterStatus) }
@@ -85,6 +88,11 @@ final class ClusterDaemon: Sendable {
     var log: String { daemon.log }
 
     func stop(signal: Int32 = SIGTERM) async throws { _ = try await daemon.stop(signal: signal) }
+
+    /// Runs `body`, then stops this daemon and waits for it, however `body` ended.
+    func stopAfter<T>(_ body: () async throws -> T) async throws -> T {
+        try await withCleanup(body) { try? await self.stop() }
+    }
 }
 
 /// The cluster's certificates, made with the real `testbedctl cluster` commands.
