@@ -70,7 +70,8 @@ import Glibc
         let sandbox = try Sandbox()
         let daemon = try await Fixtures.daemon(in: sandbox)
         let client = try await RPCConnection.connect(unixSocketPath: sandbox.socket)
-        _ = try await Fixtures.deployment("web", behaviour: "slow 20 0.1", in: sandbox, client: client)
+        // Long enough (6 s) that the cancel lands before the action ends, even on a loaded machine.
+        _ = try await Fixtures.deployment("web", behaviour: "slow 60 0.1", in: sandbox, client: client)
         let call = try client.start(RPCMethod.deploymentUp, params: UpParams(name: "web", follow: true))
         var sawLine = false
         do {
