@@ -318,17 +318,18 @@ import Glibc
               - name: a
                 network: [{ switch: sw0, ip: "10.0.0.10" }]
                 netns:
-                  setup_script: "setsid unshare -Urn sh -c 'echo $$ > escaped.pid; exec sleep 1001' </dev/null >/dev/null 2>&1 & sleep 0.5"
-                  command: "exec sleep infinity"
+                  command: "setsid unshare -Urn sh -c 'echo $$ > escaped.pid; exec sleep 1001' </dev/null >/dev/null 2>&1 & exec sleep infinity"
             network: { ovn: { switches: { sw0: { subnet: "10.0.0.0/24" } } } }
 
             """, owner: .alice)
         #expect(try await lab.ctl(["deployment", "create", "escape", "--path", folder], as: .alice).status == 0)
         #expect(try await lab.ctl(["up", "escape"], as: .alice).status == 0)
-        let text = try String(contentsOfFile: folder + "/artefacts/a/root/escaped.pid", encoding: .utf8)
+        let pidFile = folder + "/artefacts/a/root/escaped.pid"
+        #expect(try await waitForText("\n", in: pidFile))
+        let text = try String(contentsOfFile: pidFile, encoding: .utf8)
         let escaped = try #require(pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines)))
-        // It runs, in a network namespace that is not the project's.
-        #expect(kill(escaped, 0) == 0)
+        // It runs (not a zombie), in a network namespace that is not the project's.
+        #expect(kill(escaped, 0) == 0 && NetnsLab.status(escaped, "State")?.hasPrefix("Z") == false)
         #expect(!lab.processes(lab.identity("escape", folder: folder)).contains(escaped))
         #expect(try await lab.ctl(["down", "escape"], as: .alice).status == 0)
         #expect(kill(escaped, 0) != 0 || NetnsLab.status(escaped, "State")?.hasPrefix("Z") == true)
