@@ -129,14 +129,21 @@ let package = Package(
         .testTarget(
             name: "TestbedDaemonTests",
             dependencies: [
-                "TestbedDaemon", "TestbedCLI", "TestbedProtocol", "TestbedPKI",
+                "TestbedDaemon", "TestbedProtocol",
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
-                .product(name: "X509", package: "swift-certificates"),
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(name: "TestbedCLITests", dependencies: ["TestbedCLI", "TestbedProtocol"]),
+        .testTarget(
+            name: "PKITests",
+            dependencies: [
+                "TestbedPKI",
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
             ]
         ),
         .testTarget(name: "NetnsTests", dependencies: ["TestbedNetns"]),

@@ -12,13 +12,3 @@ public struct IncomingMessage: Decodable, Sendable {
         try JSONCoding.sharedDecoder.decode(IncomingMessage.self, from: payload)
     }
 }
-
-/// Decodes a response's `result` member as `R`.
-public struct ResultEnvelope<R: Decodable>: Decodable {
-    public let result: R
-}
-
-/// Decodes a notification's `params` member as `P`.
-public struct ParamsEnvelope<P: Decodable>: Decodable {
-    public let params: P
-}

@@ -1,9 +1,5 @@
-import Dispatch
 import Foundation
 import TestbedProtocol
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// Runs an action method with `follow`, printing its log as it arrives, and
 /// returns the exit status its outcome deserves. Ctrl-C once cancels the
@@ -119,28 +115,5 @@ struct ActionRun {
 
     static func say(_ line: String) {
         FileHandle.standardError.write(Data((line + "\n").utf8))
-    }
-}
-
-/// Counts Ctrl-C presses while an action is followed.
-final class Interrupts: @unchecked Sendable {
-    private let source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
-    private var count = 0
-
-    init() {
-        signal(SIGINT, SIG_IGN)
-    }
-
-    func onInterrupt(_ handler: @escaping @Sendable (Int) -> Void) {
-        source.setEventHandler { [self] in
-            count += 1
-            handler(count)
-        }
-        source.resume()
-    }
-
-    func stop() {
-        source.cancel()
-        signal(SIGINT, SIG_DFL)
     }
 }

@@ -34,16 +34,3 @@ struct PKIOptions: ParsableArguments {
         guard (1...36500).contains(days) else { throw ValidationError("--days must be between 1 and 36500") }
     }
 }
-
-/// What a certificate command made, for `--json`.
-struct IssuedCertificate: Encodable {
-    var chassis: String
-    var serial: String
-    var notValidAfter: Date
-    var files: [String]
-
-    enum CodingKeys: String, CodingKey {
-        case chassis, serial, files
-        case notValidAfter = "not_valid_after"
-    }
-}
