@@ -17,7 +17,7 @@ public struct Artefacts: Sendable {
         let plan = DeploymentPlan(topology: topology, identity: project.identity)
         var state = NetnsState(plan: plan, ownerUID: project.owner.uid)
         state.phase = .planned
-        state.updatedAt = Date.ISO8601FormatStyle(timeZone: .gmt).format(Date())
+        state.updatedAt = StateFile.now()
         try project.owner.shell(#"cat > artefacts/topology.json.new && mv -f artefacts/topology.json.new artefacts/topology.json"#, in: project.folder, input: StateFile.render(state), what: "writing artefacts/topology.json")
         project.say("artefacts are in \(project.folder)/artefacts: \(topology.guests.count) guest folders and topology.json")
     }

@@ -105,9 +105,13 @@ public struct Deployer: Sendable {
             for guest in state.topology.guests where guest.setupScript != nil { try runSetupScript(guest) }
         }
         var restarted: [String] = []
+        let inodes = Dictionary(uniqueKeysWithValues: state.topology.guests.compactMap { guest in
+            NetworkNamespace(identity.guestNamespace(guest.name)).inode.map { (guest.name, $0) }
+        })
+        // One pass over /proc for every guest.
+        let running = NamespaceProcesses.byNamespace(Set(inodes.values))
         for guest in state.topology.guests where guest.command != nil {
-            guard let inode = NetworkNamespace(identity.guestNamespace(guest.name)).inode,
-                  NamespaceProcesses.pids(inNamespaces: [inode]).isEmpty else { continue }
+            guard let inode = inodes[guest.name], running[inode] == nil else { continue }
             guests.stopGuest(guest.name, unit: identity.guestUnit(guest.name))
             let record = try guests.start(launch(for: guest))
             if let index = state.guests.firstIndex(where: { $0.name == guest.name }) { state.guests[index] = record }

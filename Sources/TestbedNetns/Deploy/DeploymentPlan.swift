@@ -91,14 +91,16 @@ public struct DeploymentPlan: Sendable {
 
     /// Lines run inside each guest and router: loopback and interfaces up, addresses, routes.
     public var memberBatches: [IPBatch] {
-        namespaces.dropFirst().map { namespace in
+        let addressesByNamespace = Dictionary(grouping: addresses, by: \.namespace)
+        let routesByNamespace = Dictionary(grouping: routes, by: \.namespace)
+        return namespaces.dropFirst().map { namespace in
             var batch = IPBatch(in: namespace.name)
             batch.add("link set lo up")
-            for address in addresses where address.namespace == namespace.name {
+            for address in addressesByNamespace[namespace.name] ?? [] {
                 batch.add("address add \(address.address) dev \(address.device)")
                 batch.add("link set \(address.device) up")
             }
-            for route in routes where route.namespace == namespace.name {
+            for route in routesByNamespace[namespace.name] ?? [] {
                 var line = "route add \(route.destination) via \(route.via)"
                 if let device = route.device { line += " dev \(device)" }
                 if let metric = route.metric { line += " metric \(metric)" }

@@ -80,14 +80,34 @@ public struct Snapshots: Sendable {
     /// folder, and starts the command again if the testbed is up.
     public func restore(guest name: String, snapshot: String?) throws(OrchestratorError) {
         if let snapshot { try Self.checkName(snapshot) }
-        let guest = try guest(name)
+        try restore(try guest(name), snapshot: snapshot, deployed: isDeployed)
+    }
+
+    /// Restores each guest's newest snapshot, for the guests that have one; the
+    /// file and the state are read once for all of them.
+    public func restoreAll() throws(OrchestratorError) {
+        let guests = try project.topology().guests
+        let listed = try project.owner.shell(
+            #"for guest; do [ -n "$(ls -A -- "artefacts/snapshots/$guest" 2>/dev/null)" ] && echo "$guest"; done; true"#,
+            guests.map(\.name), in: project.folder, capture: true, what: "listing the snapshots")
+        let withSnapshots = Set(String(decoding: listed.output, as: UTF8.self).split(separator: "\n").map(String.init))
+        let deployed = isDeployed
+        for guest in guests where withSnapshots.contains(guest.name) {
+            try restore(guest, snapshot: nil, deployed: deployed)
+        }
+    }
+
+    private var isDeployed: Bool { (try? project.stateFile.load())?.phase == .up }
+
+    private func restore(_ guest: Guest, snapshot: String?, deployed: Bool) throws(OrchestratorError) {
+        let name = guest.name
         // Without a name: the newest snapshot.
         let chosen = #"""
             snap=${2:-$(ls -t -- "artefacts/snapshots/$1" 2>/dev/null | head -n 1)}
             [ -n "$snap" ] && [ -d "artefacts/snapshots/$1/$snap" ] || { echo "$1 has no snapshot ${2:-to restore}" >&2; exit 5; }
             """#
+        // Checked before the guest is stopped: a missing snapshot stops nothing.
         try ownerStep(chosen, [name, snapshot ?? ""], what: "restoring \(name)")
-        let deployed = (try? project.stateFile.load())?.phase == .up
         if deployed { stopGuest(guest) }
         try ownerStep(chosen + #"""
 
@@ -100,13 +120,6 @@ public struct Snapshots: Sendable {
         if deployed, guest.command != nil {
             _ = try deployer.guests.start(deployer.launch(for: guest))
             project.say("\(name): command started again")
-        }
-    }
-
-    public func restoreAll() throws(OrchestratorError) {
-        for guest in try project.topology().guests {
-            let result = try project.owner.shell(#"ls -- "artefacts/snapshots/$1" 2>/dev/null | head -n 1"#, [guest.name], in: project.folder, capture: true, what: "listing \(guest.name)'s snapshots")
-            if !result.output.isEmpty { try restore(guest: guest.name, snapshot: nil) }
         }
     }
 
@@ -144,6 +157,8 @@ public struct Snapshots: Sendable {
 
     /// Now, as a name part: `20261130T074621Z`.
     static func timestamp() -> String {
-        Date.ISO8601FormatStyle(dateSeparator: .omitted, timeSeparator: .omitted, timeZone: .gmt).format(Date())
+        nameStyle.format(Date())
     }
+
+    private static let nameStyle = Date.ISO8601FormatStyle(dateSeparator: .omitted, timeSeparator: .omitted, timeZone: .gmt)
 }

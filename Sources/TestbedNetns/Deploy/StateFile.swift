@@ -38,7 +38,7 @@ public struct StateFile: Sendable {
     /// Writes `state` atomically.
     public func save(_ state: NetnsState) throws(OrchestratorError) {
         var state = state
-        state.updatedAt = Date.ISO8601FormatStyle(timeZone: .gmt).format(Date())
+        state.updatedAt = Self.now()
         let folder = (path as NSString).deletingLastPathComponent
         if mkdir(folder, 0o700) != 0, errno != EEXIST {
             throw OrchestratorError(.failed, "cannot create \(folder): \(String(cString: strerror(errno)))")
@@ -63,6 +63,10 @@ public struct StateFile: Sendable {
             close(folderFD)
         }
     }
+
+    /// Now, as the state's `updated_at` writes it.
+    static func now() -> String { timeStyle.format(Date()) }
+    private static let timeStyle = Date.ISO8601FormatStyle(timeZone: .gmt)
 
     public func remove() {
         unlink(path)

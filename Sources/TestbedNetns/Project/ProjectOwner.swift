@@ -52,11 +52,7 @@ public struct ProjectOwner: Sendable, Equatable {
         _ script: String, _ arguments: [String] = [], in folder: String, input: [UInt8]? = nil,
         capture: Bool = false, what: String
     ) throws(OrchestratorError) -> Command.Result {
-        let result = try run(script, arguments, in: folder, input: input, capture: capture)
-        guard result.succeeded else {
-            throw Cancellation.isRequested ? OrchestratorError.cancelled : OrchestratorError(.failed, "\(what) failed: sh \(result.ending)")
-        }
-        return result
+        try run(script, arguments, in: folder, input: input, capture: capture).required(what, tool: "sh")
     }
 
     /// The environment of everything run as the owner, before its own additions.

@@ -29,6 +29,15 @@ public struct Command: Sendable {
         public var output: [UInt8]
         public var succeeded: Bool { status == 0 && !killed }
         var killed: Bool
+
+        /// This result if it succeeded; otherwise `cancelled` after a cancellation,
+        /// else `OrchestratorError(.failed, "<what> failed: <tool> exited with N")`.
+        public func required(_ what: String, tool: String) throws(OrchestratorError) -> Result {
+            guard succeeded else {
+                throw Cancellation.isRequested ? OrchestratorError.cancelled : OrchestratorError(.failed, "\(what) failed: \(tool) \(ending)")
+            }
+            return self
+        }
     }
 
     /// Runs the command and waits for it. `capture` keeps stdout; otherwise stdout
@@ -135,13 +144,7 @@ public struct Command: Sendable {
     /// Runs the command; a failure becomes `OrchestratorError(.failed, "<what> failed: <tool> exited with N")`.
     @discardableResult
     public func check(_ what: String, capture: Bool = false, quiet: Bool = false) throws(OrchestratorError) -> Result {
-        let result = try run(capture: capture, quiet: quiet)
-        guard result.succeeded else {
-            throw Cancellation.isRequested
-                ? OrchestratorError.cancelled
-                : OrchestratorError(.failed, "\(what) failed: \((executable as NSString).lastPathComponent) \(result.ending)")
-        }
-        return result
+        try run(capture: capture, quiet: quiet).required(what, tool: (executable as NSString).lastPathComponent)
     }
 
     /// Calls `body` with a NULL-terminated C array of copies of `strings`.

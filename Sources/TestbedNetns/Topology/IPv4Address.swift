@@ -1,5 +1,5 @@
 /// An IPv4 address, written and read in dotted-quad form ("10.0.0.1").
-public struct IPv4Address: Hashable, Comparable, Sendable, CustomStringConvertible, Codable {
+public struct IPv4Address: Hashable, Comparable, Sendable, CustomStringConvertible, TextCoded {
     /// The address in host byte order.
     public var value: UInt32
 
@@ -25,16 +25,5 @@ public struct IPv4Address: Hashable, Comparable, Sendable, CustomStringConvertib
 
     public static func < (lhs: Self, rhs: Self) -> Bool { lhs.value < rhs.value }
 
-    public init(from decoder: any Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        guard let address = Self(text) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not an IPv4 address: \(text)"))
-        }
-        self = address
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(description)
-    }
+    public static let textKind = "an IPv4 address"
 }

@@ -1,5 +1,5 @@
 /// An IPv4 network in CIDR form ("10.0.0.0/24"): its address has no host bits set.
-public struct IPv4Network: Hashable, Sendable, CustomStringConvertible, Codable {
+public struct IPv4Network: Hashable, Sendable, CustomStringConvertible, TextCoded {
     public var address: IPv4Address
     public var prefixLength: Int
 
@@ -37,16 +37,5 @@ public struct IPv4Network: Hashable, Sendable, CustomStringConvertible, Codable 
 
     static func mask(_ length: Int) -> UInt32 { length == 0 ? 0 : UInt32.max << UInt32(32 - length) }
 
-    public init(from decoder: any Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        guard let network = Self(text) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not an IPv4 network: \(text)"))
-        }
-        self = network
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(description)
-    }
+    public static let textKind = "an IPv4 network"
 }

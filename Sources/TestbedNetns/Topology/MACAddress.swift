@@ -1,5 +1,5 @@
 /// An Ethernet address, written as six colon-separated hex pairs, lowercase.
-public struct MACAddress: Hashable, Comparable, Sendable, CustomStringConvertible, Codable {
+public struct MACAddress: Hashable, Comparable, Sendable, CustomStringConvertible, TextCoded {
     /// The 48 bits, in the low bits.
     public var value: UInt64
 
@@ -29,16 +29,5 @@ public struct MACAddress: Hashable, Comparable, Sendable, CustomStringConvertibl
 
     public static func < (lhs: Self, rhs: Self) -> Bool { lhs.value < rhs.value }
 
-    public init(from decoder: any Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        guard let mac = Self(text) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not a MAC address: \(text)"))
-        }
-        self = mac
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(description)
-    }
+    public static let textKind = "a MAC address"
 }
