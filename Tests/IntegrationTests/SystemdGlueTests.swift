@@ -38,17 +38,17 @@ import Glibc
             executable: "/usr/bin/systemd-socket-activate",
             arguments: [
                 "--listen=\(sandbox.socket)", "--listen=\(ro)", "--fdname=rw:ro",
-                Binaries.testbedd, "--state-dir", sandbox.state, "--idle-timeout", "0.5", "--log-level", "debug",
+                Binaries.testbedd, "--state-dir", sandbox.state, "--idle-timeout", "2", "--log-level", "debug",
             ],
             socket: sandbox.socket, logPath: sandbox.path + "/activate.log")
-        try await daemon.waitUntilAccepting()
+        try await daemon.waitUntilAccepting(alsoOn: [ro])
         let reader = try RawClient(path: ro).call("rpc.hello")
         #expect((reader.result?["identity"] as? [String: Any])?["role"] as? String == "reader")
         let writer = try RawClient(path: sandbox.socket).call("rpc.hello")
         #expect((writer.result?["identity"] as? [String: Any])?["role"] as? String == "admin")
-        // Both clients are gone: after half a second of nothing, the daemon leaves.
+        // Both clients are gone: after two seconds of nothing, the daemon leaves.
         #expect(try await daemon.waitForExit(timeout: .seconds(20)) == 0)
-        #expect(daemon.log.contains("idle for 0.5s: exiting"))
+        #expect(daemon.log.contains("idle for 2.0s: exiting"))
         #expect(daemon.log.contains("testbedd stopped"))
     }
 

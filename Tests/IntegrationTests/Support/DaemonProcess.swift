@@ -34,19 +34,24 @@ final class DaemonProcess: Sendable {
     var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
 
     /// Polls until the socket accepts a connection.
-    func waitUntilAccepting(timeout: Duration = .seconds(20)) async throws {
+    /// Waits until `socket` and every one of `others` accept a connection.
+    /// (systemd-socket-activate binds its sockets one after the other, so the
+    /// first can accept before the last exists.)
+    func waitUntilAccepting(alsoOn others: [String] = [], timeout: Duration = .seconds(20)) async throws {
         let deadline = ContinuousClock.now + timeout
+        var waiting = [socket] + others
         while ContinuousClock.now < deadline {
-            if let client = try? RawClient(path: socket) {
+            while let path = waiting.first, let client = try? RawClient(path: path) {
                 client.close()
-                return
+                waiting.removeFirst()
             }
+            if waiting.isEmpty { return }
             if let status = child.exitStatus {
                 throw ProcessRunError("testbedd exited with \(status) before accepting:\n\(log)")
             }
             try await Task.sleep(for: .milliseconds(10))
         }
-        throw ProcessRunError("testbedd did not accept on \(socket) within \(timeout):\n\(log)")
+        throw ProcessRunError("testbedd did not accept on \(waiting.joined(separator: ", ")) within \(timeout):\n\(log)")
     }
 
     /// Sends `signal` and waits for the process to exit; returns its status.
