@@ -121,7 +121,7 @@ public final class RPCConnection: Sendable {
     /// A request that streams ends with -32006; one that completes without
     /// waiting on anything is not affected.
     public func cancel(_ id: RequestID) async throws {
-        try await notify(RPCMethod.cancel, params: CancelParams(id: id))
+        try await notify(RPCNotification.cancel, params: CancelParams(id: id))
     }
 
     /// Closes the connection; calls still in flight fail with `RPCConnectionError.closed`.

@@ -12,7 +12,7 @@ final class ResponseRouter: ChannelInboundHandler, Sendable {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let payload = Data(Self.unwrapInboundIn(data).readableBytesView)
         guard let message = try? IncomingMessage.decode(payload) else { return }
-        if message.method == RPCMethod.stream {
+        if message.method == RPCNotification.stream {
             if let chunk = try? JSONCoding.sharedDecoder.decode(ParamsEnvelope<StreamChunk>.self, from: payload).params {
                 calls.deliver(chunk)
             }

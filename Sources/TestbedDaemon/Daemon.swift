@@ -20,7 +20,7 @@ public struct Daemon: Sendable {
     /// Asks polkit for a caller's role on the bus pool: admin, operator, or none.
     static func polkitAuthorizer(
         pool: NIOThreadPool, logger: Logger
-    ) -> @Sendable (PeerCredentials, any EventLoop) -> EventLoopFuture<Role?> {
+    ) -> Authorizer.AskPolkit {
         let authority = PolkitAuthority()
         return { peer, loop in
             pool.runIfActive(eventLoop: loop) {
@@ -182,15 +182,15 @@ public struct Daemon: Sendable {
         supervisor.recoverInterrupted()
 
         let daemonServices = DaemonServices(
-            configuration: configuration, registry: registry, supervisor: supervisor, policy: policy,
+            configuration: configuration, registry: registry, supervisor: supervisor,
             statistics: ServerStatistics(),
             blockingPool: blockingPool, socketActivated: activated, cluster: cluster, logger: logger)
         let logger = self.logger
         let server = RPCServer(
             makeListeners: makeListeners,
             methods: .daemon(services: daemonServices),
-            policy: policy,
-            authorize: configuration.auth == .polkit ? Self.polkitAuthorizer(pool: busPool, logger: logger) : nil,
+            authorizer: Authorizer(
+                policy: policy, askPolkit: Self.polkitAuthorizer(pool: busPool, logger: logger), logger: logger),
             maxFrameBytes: configuration.maxFrameBytes,
             limits: configuration.limits,
             descriptorLimit: descriptors,
@@ -200,7 +200,7 @@ public struct Daemon: Sendable {
             logger: logger,
             bridge: cluster.tls.map { tls in
                 RPCServer.Bridge(
-                    tls: tls, methods: PeerMethods.table(node: cluster, services: daemonServices),
+                    tls: tls,
                     isRevoked: { cluster.registry.isRevoked(serial: $0) }, connections: cluster.connections)
             },
             onReady: {

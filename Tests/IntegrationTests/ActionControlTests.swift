@@ -124,7 +124,7 @@ import Glibc
         let daemon = try await Fixtures.daemon(in: sandbox, extra: ["--action-timeout", "0.5"])
         let client = try await RPCConnection.connect(unixSocketPath: sandbox.socket)
         _ = try await Fixtures.deployment("web", behaviour: "hang", in: sandbox, client: client)
-        let outcome = try await client.follow(RPCMethod.deploymentUp, params: UpParams(name: "web", follow: true), as: ActionOutcome.self)
+        let outcome = try await client.follow(RPCMethod.deploymentUp.name, params: UpParams(name: "web", follow: true), as: ActionOutcome.self)
         #expect(outcome.result.signal == SIGTERM)
         #expect(outcome.result.cancelledBy == getuid())
         #expect(outcome.result.note?.contains("action_timeout") == true)
@@ -157,7 +157,7 @@ import Glibc
         #expect(try await Self.waitUntilGroupGone(pid))
         // Nothing is stuck: the next action runs.
         try Fixtures.setBehaviour("succeed", of: sandbox.path + "/web")
-        let up = try await again.follow(RPCMethod.deploymentUp, params: UpParams(name: "web", follow: true), as: ActionOutcome.self)
+        let up = try await again.follow(RPCMethod.deploymentUp.name, params: UpParams(name: "web", follow: true), as: ActionOutcome.self)
         #expect(up.result.endState == .up)
         await again.close()
         #expect(try await restarted.stop() == 0)

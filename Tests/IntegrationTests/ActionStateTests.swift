@@ -9,7 +9,7 @@ import Glibc
 /// fixture orchestrator.
 @Suite struct ActionStateTests {
     static func up(_ client: RPCConnection, _ name: String) async throws -> Followed<ActionOutcome> {
-        try await client.follow(RPCMethod.deploymentUp, params: UpParams(name: name, follow: true))
+        try await client.follow(RPCMethod.deploymentUp.name, params: UpParams(name: name, follow: true))
     }
 
     static func state(_ client: RPCConnection, _ name: String) async throws -> DeploymentState {
@@ -35,10 +35,10 @@ import Glibc
 
         // Success of anything else restores the state from before.
         let generate = try await client.follow(
-            RPCMethod.deploymentGenerateArtefacts, params: ActionNameParams(name: "web", follow: true), as: ActionOutcome.self)
+            RPCMethod.deploymentGenerateArtefacts.name, params: ActionNameParams(name: "web", follow: true), as: ActionOutcome.self)
         #expect(generate.result.endState == .up)
         let testbedSnapshot = try await client.follow(
-            RPCMethod.deploymentTestbedSnapshot, params: TestbedSnapshotParams(name: "web", snapshotGuests: true, follow: true),
+            RPCMethod.deploymentTestbedSnapshot.name, params: TestbedSnapshotParams(name: "web", snapshotGuests: true, follow: true),
             as: ActionOutcome.self)
         #expect(testbedSnapshot.lines.contains("args: testbed-snapshot --snapshot-guests"))
         #expect(testbedSnapshot.result.endState == .up)
@@ -52,7 +52,7 @@ import Glibc
 
         // A read-only query never changes the state, even when it fails.
         let info = try await client.follow(
-            RPCMethod.deploymentSnapshot, params: SnapshotParams(name: "web", snapshot: .info(name: "g1"), follow: true),
+            RPCMethod.deploymentSnapshot.name, params: SnapshotParams(name: "web", snapshot: .info(name: "g1"), follow: true),
             as: ActionOutcome.self)
         #expect(info.result.errorCode == 3)
         #expect(info.result.endState == .failed(upCommand))
@@ -61,11 +61,11 @@ import Glibc
         // Success of down or clear-artefacts gives down.
         try Fixtures.setBehaviour("succeed", of: folder)
         let down = try await client.follow(
-            RPCMethod.deploymentDown, params: ActionNameParams(name: "web", follow: true), as: ActionOutcome.self)
+            RPCMethod.deploymentDown.name, params: ActionNameParams(name: "web", follow: true), as: ActionOutcome.self)
         #expect(down.result.endState == .down)
         _ = try await Self.up(client, "web")
         let clear = try await client.follow(
-            RPCMethod.deploymentClearArtefacts, params: ActionNameParams(name: "web", follow: true), as: ActionOutcome.self)
+            RPCMethod.deploymentClearArtefacts.name, params: ActionNameParams(name: "web", follow: true), as: ActionOutcome.self)
         #expect(clear.result.endState == .down)
 
         // Every action is in the history, oldest first, and the deployment points at the last.
@@ -114,7 +114,7 @@ import Glibc
         let client = try await RPCConnection.connect(unixSocketPath: sandbox.socket)
         let folder = try await Fixtures.deployment("web", in: sandbox, client: client)
         let up = try await client.follow(
-            RPCMethod.deploymentUp,
+            RPCMethod.deploymentUp.name,
             params: UpParams(name: "web", provision: true, rerunScripts: true, reapplyAcl: true, follow: true),
             as: ActionOutcome.self)
         #expect(up.lines.contains("args: up --provision --rerun-scripts --reapply-acl"))
@@ -122,12 +122,12 @@ import Glibc
         #expect(up.lines.contains("env: action=\(up.result.actionID) deployment=web dir=\(folder)"))
 
         let create = try await client.follow(
-            RPCMethod.deploymentSnapshot,
+            RPCMethod.deploymentSnapshot.name,
             params: SnapshotParams(name: "web", snapshot: .create(.init(name: "g1", snapshot: "s1")), follow: true),
             as: ActionOutcome.self)
         #expect(create.lines.contains("args: snapshot create --name g1 --snapshot s1"))
         let restoreAll = try await client.follow(
-            RPCMethod.deploymentSnapshot, params: SnapshotParams(name: "web", snapshot: .restore(.init(all: true)), follow: true),
+            RPCMethod.deploymentSnapshot.name, params: SnapshotParams(name: "web", snapshot: .restore(.init(all: true)), follow: true),
             as: ActionOutcome.self)
         #expect(restoreAll.lines.contains("args: snapshot restore --all"))
 
@@ -173,7 +173,7 @@ import Glibc
             let _: EmptyResult = try await client.call(RPCMethod.deploymentDestroy, params: NameParams(name: "web"))
         }
         #expect(refused?.code == .invalidState)
-        _ = try await client.follow(RPCMethod.deploymentDown, params: ActionNameParams(name: "web", follow: true), as: ActionOutcome.self)
+        _ = try await client.follow(RPCMethod.deploymentDown.name, params: ActionNameParams(name: "web", follow: true), as: ActionOutcome.self)
         #expect(FileManager.default.fileExists(atPath: up.result.logPath))
         let _: EmptyResult = try await client.call(RPCMethod.deploymentDestroy, params: NameParams(name: "web"))
         #expect(!FileManager.default.fileExists(atPath: up.result.logPath))

@@ -36,7 +36,7 @@ import Glibc
 
         /// The main still serves a valid peer, and its process is alive.
         func expectStillServing() async throws {
-            let hello: HelloResult = try await client(try await pki.issue("probe", folderName: "probe-\(UUID().uuidString.prefix(6))")).call(RPCMethod.hello)
+            let hello: HelloResult = try await client(try await pki.issue("probe", folderName: "probe-\(UUID().uuidString.prefix(6))")).call(RPCMethod.hello.name)
             #expect(hello.identity.role == "peer:probe")
             #expect(main.daemon.child.exitStatus == nil)
         }
@@ -83,13 +83,13 @@ import Glibc
     @Test func aValidPeerGetsThePeerMethodsAndNothingElse() async throws {
         try await Bridge.with { bridge in
             let peer = bridge.client(try await bridge.pki.issue("node2"))
-            let hello: HelloResult = try await peer.call(RPCMethod.hello)
+            let hello: HelloResult = try await peer.call(RPCMethod.hello.name)
             #expect(hello.identity.role == "peer:node2")
             #expect(hello.mode == "main")
-            let _: EmptyResult = try await peer.call(RPCMethod.ping)
-            let status: HostStatus = try await peer.call(RPCMethod.hostStatus)
+            let _: EmptyResult = try await peer.call(RPCMethod.ping.name)
+            let status: HostStatus = try await peer.call(RPCMethod.hostStatus.name)
             #expect(status.chassis == "main")
-            for method in [RPCMethod.deploymentList, RPCMethod.serverStatus, RPCMethod.clusterStatus, RPCMethod.clusterEvict, "no.such.method"] {
+            for method in [RPCMethod.deploymentList.name, RPCMethod.serverStatus.name, RPCMethod.clusterStatus.name, RPCMethod.clusterEvict.name, "no.such.method"] {
                 await #expect(throws: RPCError.self) {
                     let _: JSONValue = try await peer.call(method)
                 }
@@ -130,7 +130,7 @@ import Glibc
     @Test func aPeerWithoutACertificateIsRefused() async throws {
         try await Bridge.with { bridge in
             await #expect(throws: (any Error).self) {
-                let _: EmptyResult = try await bridge.client(nil).call(RPCMethod.ping)
+                let _: EmptyResult = try await bridge.client(nil).call(RPCMethod.ping.name)
             }
             try await bridge.expectRefusalLogged("presented no certificate")
             try await bridge.expectStillServing()
@@ -142,11 +142,11 @@ import Glibc
             let other = try await TestPKI.make(in: bridge.sandbox, name: "other-ca")
             let stranger = try await other.issue("node2")
             await #expect(throws: (any Error).self) {
-                let _: EmptyResult = try await bridge.client(stranger).call(RPCMethod.ping)
+                let _: EmptyResult = try await bridge.client(stranger).call(RPCMethod.ping.name)
             }
             await #expect(throws: (any Error).self) {
                 let _: JoinResult = try await bridge.client(stranger).call(
-                    RPCMethod.clusterJoin, params: JoinParams(host: Self.host("node2"), bridgePort: 1))
+                    RPCMethod.clusterJoin.name, params: JoinParams(host: Self.host("node2"), bridgePort: 1))
             }
             #expect(try bridge.main.configuredMembers()["node2"] == nil)
             try await bridge.expectRefusalLogged("not signed by the cluster CA")
@@ -166,13 +166,13 @@ import Glibc
             try PKIFiles.write(try key.serializeAsPEM().pemString, to: NodeCredentials.keyPath(in: folder), mode: 0o600, force: false)
             try PKIFiles.write(try CertificateAuthority.pem(expired), to: NodeCredentials.certificatePath(in: folder), mode: 0o644, force: false)
             await #expect(throws: (any Error).self) {
-                let _: EmptyResult = try await bridge.client(folder).call(RPCMethod.ping)
+                let _: EmptyResult = try await bridge.client(folder).call(RPCMethod.ping.name)
             }
             try await bridge.expectRefusalLogged("did not verify against the cluster CA")
             // The same CA, one day of validity from now: admitted. Only the dates differed.
             let current = try authority.issue(chassis: try ChassisName("node2"), publicKey: key.publicKey, days: 1)
             try PKIFiles.write(try CertificateAuthority.pem(current), to: NodeCredentials.certificatePath(in: folder), mode: 0o644, force: true)
-            let _: EmptyResult = try await bridge.client(folder).call(RPCMethod.ping)
+            let _: EmptyResult = try await bridge.client(folder).call(RPCMethod.ping.name)
             try await bridge.expectStillServing()
         }
     }
@@ -181,7 +181,7 @@ import Glibc
         try await Bridge.with { bridge in
             let node2 = bridge.client(try await bridge.pki.issue("node2"))
             do {
-                let _: JoinResult = try await node2.call(RPCMethod.clusterJoin, params: JoinParams(host: Self.host("node1"), bridgePort: 4000))
+                let _: JoinResult = try await node2.call(RPCMethod.clusterJoin.name, params: JoinParams(host: Self.host("node1"), bridgePort: 4000))
                 Issue.record("node2 joined as node1")
             } catch let error as RPCError {
                 #expect(error.code == .permissionDenied)
@@ -190,7 +190,7 @@ import Glibc
             // Even a certificate that names the main (issued again, by mistake) cannot replace the main's entry.
             let fakeMain = bridge.client(try await bridge.pki.issue("main", folderName: "fake-main", reissue: true))
             do {
-                let _: JoinResult = try await fakeMain.call(RPCMethod.clusterJoin, params: JoinParams(host: Self.host("main"), bridgePort: 4000))
+                let _: JoinResult = try await fakeMain.call(RPCMethod.clusterJoin.name, params: JoinParams(host: Self.host("main"), bridgePort: 4000))
                 Issue.record("a peer joined as the main")
             } catch let error as RPCError {
                 #expect(error.code == .permissionDenied)
@@ -200,7 +200,7 @@ import Glibc
             #expect(try bridge.main.configuredMembers()["main"]?["is_main_host"] as? Bool == true)
             // Not a member: a heartbeat is told to join first.
             do {
-                let _: EmptyResult = try await node2.call(RPCMethod.clusterHeartbeat)
+                let _: EmptyResult = try await node2.call(RPCMethod.clusterHeartbeat.name)
                 Issue.record("a heartbeat from a non-member was accepted")
             } catch let error as RPCError {
                 #expect(error.code == .notFound)
@@ -209,7 +209,7 @@ import Glibc
             var bad = Self.host("node2")
             bad.identityFile = "relative/key"
             do {
-                let _: JoinResult = try await node2.call(RPCMethod.clusterJoin, params: JoinParams(host: bad, bridgePort: 4000))
+                let _: JoinResult = try await node2.call(RPCMethod.clusterJoin.name, params: JoinParams(host: bad, bridgePort: 4000))
                 Issue.record("a relative identity_file was accepted")
             } catch let error as RPCError {
                 #expect(error.code == .invalidParams)
@@ -220,7 +220,7 @@ import Glibc
             var elsewhere = Self.host("node2")
             elsewhere.ip = "10.9.9.9"
             do {
-                let _: JoinResult = try await node2.call(RPCMethod.clusterJoin, params: JoinParams(host: elsewhere, bridgePort: 4000))
+                let _: JoinResult = try await node2.call(RPCMethod.clusterJoin.name, params: JoinParams(host: elsewhere, bridgePort: 4000))
                 Issue.record("a member chose another address than its own")
             } catch let error as RPCError {
                 #expect(error.code == .invalidParams)
@@ -228,11 +228,11 @@ import Glibc
             }
             #expect(try bridge.main.configuredMembers()["node2"] == nil)
             // Its own name works, and it may then leave.
-            let joined: JoinResult = try await node2.call(RPCMethod.clusterJoin, params: JoinParams(host: Self.host("node2"), bridgePort: 4000))
+            let joined: JoinResult = try await node2.call(RPCMethod.clusterJoin.name, params: JoinParams(host: Self.host("node2"), bridgePort: 4000))
             #expect(joined.mainChassis == "main")
             #expect(joined.ovnRemote == "tcp:127.0.0.1:6642")
             #expect(try bridge.main.configuredMembers()["node2"] != nil)
-            let _: EmptyResult = try await node2.call(RPCMethod.clusterLeave)
+            let _: EmptyResult = try await node2.call(RPCMethod.clusterLeave.name)
             #expect(try bridge.main.configuredMembers()["node2"] == nil)
         }
     }
@@ -268,14 +268,14 @@ import Glibc
                 open.append(connection)
             }
             await #expect(throws: (any Error).self) {
-                let _: EmptyResult = try await node2.call(RPCMethod.ping)
+                let _: EmptyResult = try await node2.call(RPCMethod.ping.name)
             }
             try await eventually("the main says why") { bridge.main.log.contains("node2 already holds 8 connections") }
             // Another chassis is not affected, and a slot freed is a slot taken.
             try await bridge.expectStillServing()
             open.removeFirst().abort()
             try await eventually("a ninth connection fits once one closed") {
-                let _: EmptyResult = try await node2.call(RPCMethod.ping)
+                let _: EmptyResult = try await node2.call(RPCMethod.ping.name)
                 return true
             }
         }
@@ -294,7 +294,7 @@ import Glibc
             do {
                 try await eventually("a ninth handshake from the same address is refused", timeout: .seconds(4)) {
                     do {
-                        let _: EmptyResult = try await node2.call(RPCMethod.ping)
+                        let _: EmptyResult = try await node2.call(RPCMethod.ping.name)
                         outcomes.append("answered")
                         return false
                     } catch {
@@ -310,7 +310,7 @@ import Glibc
             for fd in sockets { close(fd) }
             sockets = []
             try await eventually("the slots are free again once those connections close") {
-                let _: EmptyResult = try await node2.call(RPCMethod.ping)
+                let _: EmptyResult = try await node2.call(RPCMethod.ping.name)
                 return true
             }
         }
@@ -320,19 +320,19 @@ import Glibc
         try await Bridge.with { bridge in
             let credentials = try await bridge.pki.issue("node2")
             let node2 = bridge.client(credentials)
-            let _: JoinResult = try await node2.call(RPCMethod.clusterJoin, params: JoinParams(host: Self.host("node2"), bridgePort: 4000))
+            let _: JoinResult = try await node2.call(RPCMethod.clusterJoin.name, params: JoinParams(host: Self.host("node2"), bridgePort: 4000))
             let evict = try await ProcessRun.run(Binaries.testbedctl, ["--socket", bridge.main.socket, "--json", "cluster", "evict", "node2"])
             #expect(evict.status == 0, "\(evict.stderr)")
             let serial = try NodeCertificateRules.serial(of: CertificateAuthority.loadCertificate(
                 NodeCredentials.certificatePath(in: credentials), what: "certificate"))
             #expect(evict.stdout.contains(serial))
             await #expect(throws: (any Error).self) {
-                let _: EmptyResult = try await node2.call(RPCMethod.ping)
+                let _: EmptyResult = try await node2.call(RPCMethod.ping.name)
             }
             #expect(bridge.main.log.contains("(serial \(serial)) is revoked"))
             // A new certificate for the same chassis is a new serial: it is admitted.
             let reissued = try await bridge.pki.issue("node2", folderName: "node2-reissued", reissue: true)
-            let _: EmptyResult = try await bridge.client(reissued).call(RPCMethod.ping)
+            let _: EmptyResult = try await bridge.client(reissued).call(RPCMethod.ping.name)
         }
     }
 }

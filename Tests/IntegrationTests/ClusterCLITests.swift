@@ -84,7 +84,7 @@ import Glibc
             let status = try await main.clusterStatus()
             #expect(status.bridge == nil)
             #expect(status.problems.contains { $0.contains("the bridge is off") && $0.contains("no-such-pki/node.pem") }, "\(status.problems)")
-            let server: ServerStatus = try await main.call(RPCMethod.serverStatus)
+            let server: ServerStatus = try await main.call(RPCMethod.serverStatus.name)
             #expect(server.clusterProblems.contains { $0.contains("the bridge is off") })
             #expect(main.daemon.child.exitStatus == nil)
         }

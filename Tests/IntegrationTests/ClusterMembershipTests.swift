@@ -87,10 +87,10 @@ import Glibc
             #expect(mode["Client"]?["main_ip"] as? String == "127.0.0.1")
             #expect(mode["Client"]?["main_port"] as? Int == cluster.main.bridgePort)
 
-            let status: ServerStatus = try await cluster.client.call(RPCMethod.serverStatus)
+            let status: ServerStatus = try await cluster.client.call(RPCMethod.serverStatus.name)
             #expect(status.mode == "client")
             #expect(status.mainReachable == true)
-            let mainStatus: ServerStatus = try await cluster.main.call(RPCMethod.serverStatus)
+            let mainStatus: ServerStatus = try await cluster.main.call(RPCMethod.serverStatus.name)
             #expect(mainStatus.mode == "main")
             #expect(mainStatus.mainReachable == nil)
             #expect(cluster.main.log.contains("cluster: node1 joined"))
@@ -142,7 +142,7 @@ import Glibc
             try await eventually("node1 notices the main is gone") {
                 try await cluster.client.clusterStatus().main?.reachable == false
             }
-            let status: ServerStatus = try await cluster.client.call(RPCMethod.serverStatus)
+            let status: ServerStatus = try await cluster.client.call(RPCMethod.serverStatus.name)
             #expect(status.mainReachable == false)
             // No mode on the command line: the restarted main reads mode.json.
             let main = try await cluster.main.restart(pki: cluster.mainCredentials, mode: [])
@@ -217,7 +217,7 @@ import Glibc
         do {
             let problems = try await main.clusterStatus().problems
             #expect(problems.contains { $0.contains("cluster-state.json is corrupt") }, "\(problems)")
-            let status: ServerStatus = try await main.call(RPCMethod.serverStatus)
+            let status: ServerStatus = try await main.call(RPCMethod.serverStatus.name)
             #expect(status.clusterProblems.contains { $0.contains("kvm-compose-config.json") })
             // Its own entry had to be written: the corrupt file went aside first, intact.
             let asides = try FileManager.default.contentsOfDirectory(atPath: config).filter { $0.hasPrefix("kvm-compose-config.json.corrupt-") }
@@ -268,7 +268,7 @@ import Glibc
         chmod(fake, 0o755)
         try await Cluster.with(clientEnvironment: ["PATH": tools.path + ":/usr/bin:/bin"]) { cluster in
             try await eventually("the failure is reported") {
-                let status: ServerStatus = try await cluster.client.call(RPCMethod.serverStatus)
+                let status: ServerStatus = try await cluster.client.call(RPCMethod.serverStatus.name)
                 return status.clusterProblems.contains { $0.contains("database connection failed") }
             }
             #expect(try String(contentsOfFile: record, encoding: .utf8) == "--timeout=10 set open . external-ids:ovn-remote=tcp:127.0.0.1:6642\n")

@@ -125,7 +125,7 @@ import Glibc
         // And an action's outcome is still saved: the daemon's own files have their descriptors.
         let client = try await RPCConnection.connect(unixSocketPath: sandbox.socket)
         _ = try await Fixtures.deployment("web", in: sandbox, client: client)
-        let outcome = try await client.follow(RPCMethod.deploymentUp, params: UpParams(name: "web", follow: true), as: ActionOutcome.self)
+        let outcome = try await client.follow(RPCMethod.deploymentUp.name, params: UpParams(name: "web", follow: true), as: ActionOutcome.self)
         #expect(outcome.result.errorCode == 0 && outcome.result.signal == nil)
         #expect(outcome.result.endState == .up)
         try await held.stop()

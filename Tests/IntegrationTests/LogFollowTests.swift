@@ -13,7 +13,7 @@ import Glibc
         let client = try await RPCConnection.connect(unixSocketPath: sandbox.socket)
         _ = try await Fixtures.deployment("web", behaviour: "slow 30 0.01", in: sandbox, client: client)
 
-        let early = Task { try await client.follow(RPCMethod.deploymentUp, params: UpParams(name: "web", follow: true), as: ActionOutcome.self) }
+        let early = Task { try await client.follow(RPCMethod.deploymentUp.name, params: UpParams(name: "web", follow: true), as: ActionOutcome.self) }
         // A second follower attaches once the action is well under way.
         var id: String?
         while id == nil {
@@ -23,13 +23,13 @@ import Glibc
         }
         let other = try await RPCConnection.connect(unixSocketPath: sandbox.socket)
         try await eventually("the action has written its first lines") {
-            let sofar = try await other.follow(RPCMethod.actionLogs, params: ActionLogsParams(id: id!), as: ActionLogsResult.self)
+            let sofar = try await other.follow(RPCMethod.actionLogs.name, params: ActionLogsParams(id: id!), as: ActionLogsResult.self)
             return sofar.lines.contains("line 1")
         }
-        let late = try await other.follow(RPCMethod.actionLogs, params: ActionLogsParams(id: id!, follow: true), as: ActionLogsResult.self)
+        let late = try await other.follow(RPCMethod.actionLogs.name, params: ActionLogsParams(id: id!, follow: true), as: ActionLogsResult.self)
         let first = try await early.value
         // After the end, a reader without follow gets the same.
-        let after = try await other.follow(RPCMethod.actionLogs, params: ActionLogsParams(id: id!), as: ActionLogsResult.self)
+        let after = try await other.follow(RPCMethod.actionLogs.name, params: ActionLogsParams(id: id!), as: ActionLogsResult.self)
 
         let expected = try String(contentsOfFile: first.result.logPath, encoding: .utf8)
             .split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init)
@@ -52,15 +52,15 @@ import Glibc
         let daemon = try await Fixtures.daemon(in: sandbox)
         let client = try await RPCConnection.connect(unixSocketPath: sandbox.socket)
         _ = try await Fixtures.deployment("web", behaviour: "partial", in: sandbox, client: client)
-        let up = try await client.follow(RPCMethod.deploymentUp, params: UpParams(name: "web", follow: true), as: ActionOutcome.self)
+        let up = try await client.follow(RPCMethod.deploymentUp.name, params: UpParams(name: "web", follow: true), as: ActionOutcome.self)
         // The last line had no newline; it still arrives, once the action has ended.
         #expect(up.lines.suffix(2) == ["complete line", "no newline at the end"])
-        let all = try await client.follow(RPCMethod.actionLogs, params: ActionLogsParams(id: up.result.actionID), as: ActionLogsResult.self)
+        let all = try await client.follow(RPCMethod.actionLogs.name, params: ActionLogsParams(id: up.result.actionID), as: ActionLogsResult.self)
         let size = UInt64(try FileManager.default.attributesOfItem(atPath: up.result.logPath)[.size] as! Int)
         #expect(all.result.nextOffset == size)
         let skip = UInt64(all.lines.dropLast(2).joined(separator: "\n").utf8.count + 1)
         let tail = try await client.follow(
-            RPCMethod.actionLogs, params: ActionLogsParams(id: up.result.actionID, offset: skip), as: ActionLogsResult.self)
+            RPCMethod.actionLogs.name, params: ActionLogsParams(id: up.result.actionID, offset: skip), as: ActionLogsResult.self)
         #expect(tail.lines == ["complete line", "no newline at the end"])
         await client.close()
         #expect(try await daemon.stop() == 0)
@@ -120,7 +120,7 @@ import Glibc
         // A live follower reads everything while the other stalls.
         let reader = try await RPCConnection.connect(unixSocketPath: sandbox.socket)
         let followed = try await reader.follow(
-            RPCMethod.actionLogs, params: ActionLogsParams(id: started.actionID, follow: true), as: ActionLogsResult.self)
+            RPCMethod.actionLogs.name, params: ActionLogsParams(id: started.actionID, follow: true), as: ActionLogsResult.self)
         #expect(followed.result.finished)
         #expect(followed.result.action.errorCode == 0)
         let expectedLines = (bytes + 100) / 101

@@ -94,7 +94,7 @@ import Glibc
         #expect(object?["bridge"] as? String == "127.0.0.1:\(port)")
         let peer = BridgeTestClient(
             port: port, credentials: try await pki.issue("node1"), caFile: CertificateAuthority.certificatePath(in: pki.caFolder))
-        let hello: HelloResult = try await peer.call(RPCMethod.hello)
+        let hello: HelloResult = try await peer.call(RPCMethod.hello.name)
         #expect(hello.identity.role == "peer:node1")
         // A node with cluster duties never exits when idle, however short idle_timeout is.
         #expect(daemon.log.contains("never exits when idle"))
@@ -118,7 +118,7 @@ extension BridgeSocketActivationTests {
             port: port, credentials: try await pki.issue("node1"), caFile: CertificateAuthority.certificatePath(in: pki.caFolder))
         let start = ContinuousClock.now
         await #expect(throws: (any Error).self) {
-            let _: EmptyResult = try await peer.call(RPCMethod.ping)
+            let _: EmptyResult = try await peer.call(RPCMethod.ping.name)
         }
         // Closed at once, not left to the test client's 10 s deadline (the
         // margin is for a loaded machine: setting up TLS in a debug build is slow).

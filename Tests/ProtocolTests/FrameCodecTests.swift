@@ -43,7 +43,7 @@ struct FrameCodecTests {
     }
 
     @Test func requestBuilderProducesGoldenPayload() throws {
-        let payload = try RPCMessage.request(id: .int(1), method: RPCMethod.ping, params: NoParams?.none)
+        let payload = try RPCMessage.request(id: .int(1), method: RPCMethod.ping.name, params: NoParams?.none)
         #expect(Array(payload) == Array(Self.goldenFrame.dropFirst(4)))
     }
 

@@ -30,7 +30,7 @@ struct IncomingMessageTests {
         let payload = Data(#"{"jsonrpc":"2.0","method":"rpc.stream","params":{"id":3,"lines":["a","b"],"seq":0}}"#.utf8)
         let message = try IncomingMessage.decode(payload)
         #expect(message.id == nil)
-        #expect(message.method == RPCMethod.stream)
+        #expect(message.method == RPCNotification.stream)
         #expect(message.error == nil)
         let chunk = try JSONCoding.sharedDecoder.decode(ParamsEnvelope<StreamChunk>.self, from: payload).params
         #expect(chunk == StreamChunk(id: .int(3), seq: 0, lines: ["a", "b"]))

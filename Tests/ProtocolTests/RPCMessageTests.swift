@@ -6,19 +6,19 @@ import TestbedProtocol
 struct RPCMessageTests {
     @Test func requestWithParams() throws {
         let payload = try RPCMessage.request(
-            id: .int(7), method: RPCMethod.deploymentCreate,
+            id: .int(7), method: RPCMethod.deploymentCreate.name,
             params: CreateParams(name: "web", projectLocation: "/srv/web"))
         #expect(utf8(payload)
             == #"{"id":7,"jsonrpc":"2.0","method":"deployment.create","params":{"name":"web","project_location":"/srv/web"}}"#)
     }
 
     @Test func requestWithStringIDAndNoParams() throws {
-        let payload = try RPCMessage.request(id: .string("req-1"), method: RPCMethod.hello, params: NoParams?.none)
+        let payload = try RPCMessage.request(id: .string("req-1"), method: RPCMethod.hello.name, params: NoParams?.none)
         #expect(utf8(payload) == #"{"id":"req-1","jsonrpc":"2.0","method":"rpc.hello"}"#)
     }
 
     @Test func notificationHasNoIDKey() throws {
-        let payload = try RPCMessage.request(id: nil, method: RPCMethod.cancel, params: CancelParams(id: .int(3)))
+        let payload = try RPCMessage.request(id: nil, method: RPCNotification.cancel, params: CancelParams(id: .int(3)))
         #expect(utf8(payload) == #"{"jsonrpc":"2.0","method":"rpc.cancel","params":{"id":3}}"#)
         let object = try #require(try JSONSerialization.jsonObject(with: payload) as? [String: Any])
         #expect(object["id"] == nil)

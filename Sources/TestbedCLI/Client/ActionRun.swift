@@ -11,7 +11,7 @@ struct ActionRun {
     /// With `--json`: the log goes to stderr and the outcome, as JSON, to stdout.
     var json = false
 
-    func follow<P: Encodable & Sendable>(_ method: String, params: P) async throws(CLIError) -> Int32 {
+    func follow<P>(_ method: MethodDescriptor<P, ActionStarted>, params: P) async throws(CLIError) -> Int32 {
         let call: RPCCall
         do {
             call = try session.connection.start(method, params: params)

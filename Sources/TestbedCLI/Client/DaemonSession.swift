@@ -42,19 +42,17 @@ public struct DaemonSession: Sendable {
     }
 
     /// Calls `method` and decodes its result, mapping a refusal to its exit code.
-    public func call<P: Encodable & Sendable, R: Decodable>(
-        _ method: String, params: P?, as type: R.Type = R.self
-    ) async throws(CLIError) -> R {
+    public func call<P, R>(_ method: MethodDescriptor<P, R>, params: P) async throws(CLIError) -> R {
         do {
-            return try await connection.call(method, params: params, as: R.self)
+            return try await connection.call(method, params: params)
         } catch {
             throw Self.failure(error)
         }
     }
 
     /// Calls a method without params.
-    public func call<R: Decodable>(_ method: String, as type: R.Type = R.self) async throws(CLIError) -> R {
-        try await call(method, params: NoParams?.none, as: R.self)
+    public func call<R>(_ method: MethodDescriptor<NoParams, R>) async throws(CLIError) -> R {
+        try await call(method, params: NoParams())
     }
 
     public func close() async { await connection.close() }

@@ -9,8 +9,8 @@ struct ActionOptions: ParsableArguments {
 
     /// Runs an action on `target`: followed to its outcome (the exit status
     /// says how it went), or started and left (`--detach`).
-    func run<P: Encodable & Sendable>(
-        _ method: String, verb: String, target: DeploymentTarget, global: GlobalOptions,
+    func run<P>(
+        _ method: MethodDescriptor<P, ActionStarted>, verb: String, target: DeploymentTarget, global: GlobalOptions,
         params: @escaping @Sendable (_ name: String, _ follow: Bool) -> P
     ) async throws {
         var status = ExitStatus.success

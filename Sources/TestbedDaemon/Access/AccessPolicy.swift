@@ -3,10 +3,12 @@ import Glibc
 #endif
 import TestbedProtocol
 
-/// Who may do what. The socket decides the ceiling (the read-only socket makes
-/// everyone a reader, root included); on the read-write socket uid 0 and the
-/// admin group are admins, everyone else who could connect is an operator, who
-/// may act only on the deployments they own.
+/// Who a caller is when it connects. The listener decides the ceiling (the
+/// read-only socket makes everyone a reader, root included); on the read-write
+/// socket uid 0 and the admin group are admins, everyone else who could
+/// connect is an operator, who may act only on the deployments they own. With
+/// polkit, what a non-root caller on the read-write socket may do is polkit's
+/// to decide, per call (`Authorizer`).
 public struct AccessPolicy: Sendable {
     /// The admin group's gid, when one is configured and exists.
     public let adminGID: UInt32?
@@ -22,16 +24,16 @@ public struct AccessPolicy: Sendable {
         self.usesPolkit = usesPolkit
     }
 
-    /// True when `caller`'s role for a method needing `required` is polkit's to decide.
-    public func needsPolkit(_ caller: Caller, for required: Role) -> Bool {
-        usesPolkit && caller.listener == "rw" && caller.uid != 0 && required > .reader
+    /// True when what `caller` may do is polkit's to decide.
+    func rolesComeFromPolkit(for caller: Caller) -> Bool {
+        usesPolkit && caller.listener == .readWrite && caller.uid != 0
     }
 
-    /// The role of `peer` on listener `listener`.
-    public func role(of peer: PeerCredentials, on listener: String) -> Role {
-        guard listener == "rw" else { return .reader }
+    /// The role of `peer` on `listener`, as it connects.
+    public func role(of peer: PeerCredentials, on listener: ListenerKind) -> Role {
+        guard listener == .readWrite else { return .reader }
         if peer.uid == 0 { return .admin }
-        // Under polkit the role is settled per call (needsPolkit); until then, only look.
+        // Under polkit the role is settled per call; until then, only look.
         if usesPolkit { return .reader }
         return isAdministrator(peer) ? .admin : .operator
     }
@@ -40,38 +42,6 @@ public struct AccessPolicy: Sendable {
     /// the connection caps and the output budget keep room for.
     public func isAdministrator(_ peer: PeerCredentials) -> Bool {
         peer.uid == 0 || adminGID.map(peer.isMember(of:)) == true
-    }
-
-    /// Refuses `caller` a method that needs `required`.
-    public func require(_ required: Role, for method: String, _ caller: Caller) throws(RPCError) {
-        guard caller.role < required else { return }
-        if caller.role == .reader && caller.listener == "rw" {
-            throw RPCError(.permissionDenied, "\(method) is not authorized for uid \(caller.uid) by polkit (org.testbedos.manage)")
-        }
-        if caller.role == .reader {
-            throw RPCError(
-                .permissionDenied,
-                "\(method) is not allowed on the read-only socket; use the read-write socket \(readWriteSocket) (members of the testbed group)")
-        }
-        throw RPCError(.permissionDenied, "\(method) needs an administrator (uid 0 or a member of the admin group)")
-    }
-
-    /// Refuses `caller` unless it may act on `deployment`: its owner, or an admin.
-    public func requireOwnership(of deployment: Deployment, _ caller: Caller, to what: String) throws(RPCError) {
-        if caller.role == .admin { return }
-        if caller.role == .operator, deployment.ownerUID == caller.uid { return }
-        let owner = deployment.ownerUID.map { "uid \($0)" } ?? "root"
-        throw RPCError(
-            .permissionDenied,
-            "you (uid \(caller.uid)) may not \(what) deployment \"\(deployment.name)\": it belongs to \(owner); only its owner or an administrator may")
-    }
-
-    /// Refuses unless the action's log may be read by `caller`: the deployment's owner or an admin, on either socket.
-    public func requireLogAccess(of deployment: Deployment, _ caller: Caller) throws(RPCError) {
-        if caller.role == .admin || deployment.ownerUID == caller.uid { return }
-        throw RPCError(
-            .permissionDenied,
-            "you (uid \(caller.uid)) may not read the orchestration logs of \"\(deployment.name)\"; only its owner or an administrator may")
     }
 
     /// The gid of `group`, a name or a number; nil when it is empty or unknown.

@@ -70,12 +70,21 @@ public final class ActionSupervisor: Sendable {
 
     // MARK: Starting
 
-    /// Starts `command` on deployment `name` for `caller`. Blocks on disk
-    /// writes: call it off the event loop. Refused with -32005 while another
-    /// action starts or runs on that deployment.
-    public func start(_ command: DeploymentCommand, on name: String, by caller: PeerCredentials) throws(RPCError) -> LiveAction {
+    /// Starts `command` on deployment `name` for `caller`, once `authorize`
+    /// accepts the deployment's record. Blocks on disk writes: call it off the
+    /// event loop. Refused with -32005 while another action starts or runs on
+    /// that deployment.
+    ///
+    /// `authorize` judges the record read here; the start is then recorded
+    /// only if the deployment still has that record's creation id and owner,
+    /// so its answer holds for the deployment the action runs on.
+    public func start(
+        _ command: DeploymentCommand, on name: String, by caller: PeerCredentials,
+        authorize: (Deployment) throws(RPCError) -> Void = { _ in }
+    ) throws(RPCError) -> LiveAction {
         try OrchestratorCommandLine.validate(command)
         let deployment = try registry.get(name)
+        try authorize(deployment)
         if stopping.load(ordering: .relaxed) {
             throw RPCError(.busy, "testbedd is stopping; start the action again once it is back")
         }

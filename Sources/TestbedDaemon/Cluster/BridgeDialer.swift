@@ -14,11 +14,11 @@ struct BridgeDialer: Sendable {
     let timeout: TimeAmount
     let logger: Logger
 
-    func call<P: Encodable & Sendable, R: Decodable & Sendable>(
-        _ address: BridgeAddress, expecting chassis: String, _ method: String, params: P, as type: R.Type = R.self
+    func call<P, R>(
+        _ address: BridgeAddress, expecting chassis: String, _ method: MethodDescriptor<P, R>, params: P
     ) async throws -> R {
         do {
-            return try await exchange(address, expecting: chassis, method, params: params, as: R.self)
+            return try await exchange(address, expecting: chassis, method.name, params: params, as: R.self)
         } catch let error as RPCError {
             throw error
         } catch {

@@ -5,12 +5,12 @@ import TestbedProtocol
 /// `config.get` and `config.set`.
 enum ClusterMethods {
     static func register(into table: inout MethodTable, node: ClusterNode, services: DaemonServices) {
-        table.register(RPCMethod.clusterStatus, role: .reader) { _ in .now(node.status()) }
-        table.register(RPCMethod.clusterEvict, role: .admin, params: EvictParams.self) { (params, context) in
+        table.register(RPCMethod.clusterStatus) { _ in .now(node.status()) }
+        table.register(RPCMethod.clusterEvict) { (params, context) in
             services.audit(context, deployment: "-", "evicting cluster member \(params.chassis)")
             return services.blocking(context) { try node.evict(params) }
         }
-        table.register(RPCMethod.configGet, role: .reader, params: ConfigGetParams.self) { (params, _) throws(RPCError) in
+        table.register(RPCMethod.configGet) { (params, _) throws(RPCError) in
             switch params.name {
             case "host":
                 guard let host = node.registry.host else {
@@ -30,7 +30,7 @@ enum ClusterMethods {
                 throw .invalidParams(field: "name", "there is no configuration \"\(params.name)\"; use host or cluster")
             }
         }
-        table.register(RPCMethod.configSet, role: .admin, params: ConfigSetParams.self) { (params, context) throws(RPCError) in
+        table.register(RPCMethod.configSet) { (params, context) throws(RPCError) in
             guard params.name == "host" else {
                 throw .invalidParams(field: "name", params.name == "cluster"
                     ? "the cluster configuration is kept by the main from its members' joins; it cannot be set"

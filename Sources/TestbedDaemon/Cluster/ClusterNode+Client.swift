@@ -10,7 +10,7 @@ extension ClusterNode {
         guard let bridgeAddress else { return }
         if link.withLock({ $0.joined }) {
             do {
-                _ = try await dialer.call(main, expecting: configuration.mainChassis, RPCMethod.clusterHeartbeat, params: NoParams(), as: EmptyResult.self)
+                _ = try await dialer.call(main, expecting: configuration.mainChassis, RPCMethod.clusterHeartbeat, params: NoParams())
                 let remote = link.withLock { link in
                     link.reachable = true
                     link.lastContact = Date()
@@ -36,7 +36,7 @@ extension ClusterNode {
         do {
             let result = try await dialer.call(
                 main, expecting: configuration.mainChassis, RPCMethod.clusterJoin,
-                params: JoinParams(host: host, bridgePort: bridgeAddress.port), as: JoinResult.self)
+                params: JoinParams(host: host, bridgePort: bridgeAddress.port))
             let rejoined = link.withLock { link in
                 defer {
                     // A host.json changed while this join was on its way is sent at the next check.

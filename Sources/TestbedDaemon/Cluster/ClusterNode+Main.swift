@@ -94,7 +94,7 @@ extension ClusterNode {
         var failure: String?
         if let dialer, let record = member.record, let address = try? BridgeAddress(parsing: record.address, setting: "address") {
             do {
-                let status = try await dialer.call(address, expecting: member.chassis, RPCMethod.hostStatus, params: NoParams(), as: HostStatus.self)
+                let status = try await dialer.call(address, expecting: member.chassis, RPCMethod.hostStatus, params: NoParams())
                 if status.chassis != member.chassis { failure = "it answered as \(status.chassis)" }
             } catch {
                 failure = "\(error)"

@@ -36,7 +36,7 @@ enum AnswerCheck {
         precondition(members["jsonrpc"] == .string("2.0"), "\(what): an answer without \"jsonrpc\":\"2.0\": \(text)")
         if members["method"] != nil {
             precondition(
-                members["method"] == .string(RPCMethod.stream) && members["id"] == nil && members["params"] != nil,
+                members["method"] == .string(RPCNotification.stream) && members["id"] == nil && members["params"] != nil,
                 "\(what): the daemon sent a notification other than rpc.stream: \(text)")
             return
         }

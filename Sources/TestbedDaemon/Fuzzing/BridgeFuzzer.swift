@@ -139,7 +139,8 @@ public final class BridgeFuzzer: @unchecked Sendable {
         let remote = Self.peerAddress
         precondition(connections.beginHandshake(from: remote), "bridge handshake slots for \(remote) leaked from earlier inputs")
         let verified = channel.eventLoop.makePromise(of: VerifiedPeer.self)
-        let peerTable = environment.peerTable!
+        let methods = environment.daemonTable!
+        let authorizer = environment.authorizer
         verified.futureResult.whenComplete { outcome in
             connections.endHandshake(from: remote)
             guard case .success(let peer) = outcome else { return }
@@ -149,8 +150,7 @@ public final class BridgeFuzzer: @unchecked Sendable {
             }
             do {
                 try channel.pipeline.syncOperations.addHandlers(RPCServer.servingHandlers(
-                    methods: peerTable, caller: Caller.bridge(peer, remoteAddress: remote), policy: environment.policy,
-                    authorize: nil,
+                    methods: methods, caller: Caller.bridge(peer, remoteAddress: remote), authorizer: authorizer,
                     maxFrameBytes: min(environment.services.configuration.maxFrameBytes, FrameDecoder.defaultMaxFrameBytes),
                     bounds: environment.bounds(maxInFlight: RPCServer.bridgeMaxInFlight),
                     idleTimeout: RPCServer.bridgeIdleTimeout, logger: environment.logger))

@@ -21,6 +21,8 @@ final class FuzzEnvironment: @unchecked Sendable {
     let root: String
     let loop: any EventLoop
     let policy = AccessPolicy(adminGID: nil, readWriteSocket: "/run/testbedos/testbedd.sock")
+    /// The authorizer every fuzzed connection gets (no polkit).
+    var authorizer: Authorizer { Authorizer(policy: policy, askPolkit: nil, logger: logger) }
     /// The daemon-wide output budget, with its default size, shared by every input's connection.
     let budget = OutputBudget(limit: ConnectionLimits().outputBytes)
 
@@ -45,8 +47,6 @@ final class FuzzEnvironment: @unchecked Sendable {
     private(set) var services: DaemonServices!
     /// `MethodTable.daemon(services:)` over `services`.
     private(set) var daemonTable: MethodTable!
-    /// The bridge's peer methods over `services`.
-    private(set) var peerTable: MethodTable!
 
     init() throws {
         let level = ProcessInfo.processInfo.environment["TESTBED_FUZZ_LOG"].flatMap(Logger.Level.init(rawValue:))
@@ -148,7 +148,7 @@ final class FuzzEnvironment: @unchecked Sendable {
             mode: .main, registry: try ClusterRegistry(folder: stateDirectory + "/config"), tls: tls, bridgeAddress: nil,
             bridgeRequested: false, configuration: configuration, blockingPool: blockingPool, logger: logger)
         let services = DaemonServices(
-            configuration: configuration, registry: registry, supervisor: supervisor, policy: policy,
+            configuration: configuration, registry: registry, supervisor: supervisor,
             statistics: ServerStatistics(), blockingPool: blockingPool, socketActivated: false, cluster: node, logger: logger)
         return (registry, supervisor, node, services)
     }
@@ -160,7 +160,6 @@ final class FuzzEnvironment: @unchecked Sendable {
         let parts = try open(stateDirectory: work)
         services = parts.services
         daemonTable = .daemon(services: parts.services)
-        peerTable = PeerMethods.table(node: parts.node, services: parts.services)
         workFingerprint = fingerprint()
     }
 

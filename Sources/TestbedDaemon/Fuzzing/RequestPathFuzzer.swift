@@ -55,7 +55,7 @@ public final class RequestPathFuzzer: @unchecked Sendable {
         let served = loop.submit {
             // The pipeline a Unix socket connection gets, with the daemon's default limits.
             try channel.pipeline.syncOperations.addHandlers(RPCServer.servingHandlers(
-                methods: environment.daemonTable, caller: caller, policy: environment.policy, authorize: nil,
+                methods: environment.daemonTable, caller: caller, authorizer: environment.authorizer,
                 maxFrameBytes: Self.maxFrameBytes, bounds: environment.bounds(maxInFlight: ConnectionHandler.defaultMaxInFlight),
                 idleTimeout: ConnectionLimits.timeAmount(ConnectionLimits().idleTimeout), logger: environment.logger))
             channel.activate()
@@ -76,10 +76,10 @@ public final class RequestPathFuzzer: @unchecked Sendable {
 
     /// The caller the header picks.
     private static func caller(_ choice: Int, _ policy: AccessPolicy) -> Caller {
-        let (uid, listener): (UInt32, String) = switch choice {
-        case 0: (0, "rw")
-        case 1: (1000, "rw")
-        default: (1000, "ro")
+        let (uid, listener): (UInt32, ListenerKind) = switch choice {
+        case 0: (0, .readWrite)
+        case 1: (1000, .readWrite)
+        default: (1000, .readOnly)
         }
         let peer = PeerCredentials(pid: 4242, uid: uid, gid: uid, groups: [])
         return Caller(peer: peer, listener: listener, role: policy.role(of: peer, on: listener))

@@ -6,51 +6,47 @@ import TestbedProtocol
 /// actions; `action.list`, `.get`, `.logs`, `.cancel` look after them.
 enum ActionMethods {
     static func register(into table: inout MethodTable, services: DaemonServices) {
-        table.register(RPCMethod.deploymentUp, role: .operator, params: UpParams.self) { (p, context) throws(RPCError) in
+        table.register(RPCMethod.deploymentUp) { (p, context) throws(RPCError) in
             let options = DeploymentCommand.UpOptions(
                 provision: p.provision ?? false, rerunScripts: p.rerunScripts ?? false, reapplyAcl: p.reapplyAcl ?? false)
             return try start(.up(options), on: p.name, follow: p.follow ?? false, context, services)
         }
-        table.register(RPCMethod.deploymentDown, role: .operator, params: ActionNameParams.self) { (p, context) throws(RPCError) in
+        table.register(RPCMethod.deploymentDown) { (p, context) throws(RPCError) in
             try start(.down, on: p.name, follow: p.follow ?? false, context, services)
         }
-        table.register(RPCMethod.deploymentGenerateArtefacts, role: .operator, params: ActionNameParams.self) { (p, context) throws(RPCError) in
+        table.register(RPCMethod.deploymentGenerateArtefacts) { (p, context) throws(RPCError) in
             try start(.generateArtefacts, on: p.name, follow: p.follow ?? false, context, services)
         }
-        table.register(RPCMethod.deploymentClearArtefacts, role: .operator, params: ActionNameParams.self) { (p, context) throws(RPCError) in
+        table.register(RPCMethod.deploymentClearArtefacts) { (p, context) throws(RPCError) in
             try start(.clearArtefacts, on: p.name, follow: p.follow ?? false, context, services)
         }
-        table.register(RPCMethod.deploymentSnapshot, role: .operator, params: SnapshotParams.self) { (p, context) throws(RPCError) in
+        table.register(RPCMethod.deploymentSnapshot) { (p, context) throws(RPCError) in
             try start(.snapshot(p.snapshot), on: p.name, follow: p.follow ?? false, context, services)
         }
-        table.register(RPCMethod.deploymentTestbedSnapshot, role: .operator, params: TestbedSnapshotParams.self) { (p, context) throws(RPCError) in
+        table.register(RPCMethod.deploymentTestbedSnapshot) { (p, context) throws(RPCError) in
             try start(.testbedSnapshot(snapshotGuests: p.snapshotGuests ?? false), on: p.name, follow: p.follow ?? false, context, services)
         }
 
         let registry = services.registry
         let supervisor = services.supervisor
 
-        table.register(RPCMethod.actionList, role: .reader, params: NameParams.self) { (p, _) throws(RPCError) in
+        table.register(RPCMethod.actionList) { (p, _) throws(RPCError) in
             .now(ActionList(actions: try registry.actions(of: p.name)))
         }
-        table.register(RPCMethod.actionGet, role: .reader, params: ActionIDParams.self) { (p, _) throws(RPCError) in
+        table.register(RPCMethod.actionGet) { (p, _) throws(RPCError) in
             .now(try registry.action(p.id))
         }
-        table.register(RPCMethod.actionCancel, role: .operator, params: ActionIDParams.self) { (p, context) throws(RPCError) in
-            let action = try registry.action(p.id)
-            if action.startedBy != context.caller.uid {
-                try services.policy.requireOwnership(of: try registry.get(action.deployment), context.caller, to: "cancel actions of")
-            }
+        table.register(RPCMethod.actionCancel) { (p, context) throws(RPCError) in
+            try context.requireOwnership(of: try registry.deployment(of: try registry.action(p.id)))
             let record = try supervisor.cancel(p.id, by: context.peer.uid)
             services.audit(context, deployment: record.deployment, "action cancel requested")
             return .now(record)
         }
-        table.register(RPCMethod.actionLogs, role: .reader, params: ActionLogsParams.self) { (p, context) throws(RPCError) -> MethodReply<ActionLogsResult> in
+        table.register(RPCMethod.actionLogs) { (p, context) throws(RPCError) -> MethodReply<ActionLogsResult> in
             if let offset = p.offset, offset > UInt64(Int64.max) {
                 throw RPCError.invalidParams(field: "offset", "offset \(offset) is beyond any file; give a byte offset from next_offset")
             }
-            let action = try registry.action(p.id)
-            try services.policy.requireLogAccess(of: try registry.get(action.deployment), context.caller)
+            try context.requireOwnership(of: try registry.deployment(of: try registry.action(p.id)))
             let log = try supervisor.log(of: p.id)
             let id = p.id
             return .stream { stream in
@@ -70,20 +66,19 @@ enum ActionMethods {
     static func start(
         _ command: DeploymentCommand, on name: String, follow: Bool, _ context: RequestContext, _ services: DaemonServices
     ) throws(RPCError) -> MethodReply<ActionStarted> {
-        try services.policy.requireOwnership(of: try services.registry.get(name), context.caller, to: "run \(command.word) on")
         try OrchestratorCommandLine.validate(command)
         let supervisor = services.supervisor
         let peer = context.peer
         guard follow else {
             return services.blocking(context) {
-                let live = try supervisor.start(command, on: name, by: peer)
+                let live = try supervisor.start(command, on: name, by: peer, authorize: context.requireOwnership(of:))
                 services.audit(context, deployment: name, "action \(command.word) started")
                 return ActionStarted(actionID: live.id)
             }
         }
         return .stream { stream in
             services.blockingPool.runIfActive(eventLoop: stream.eventLoop) {
-                let live = try supervisor.start(command, on: name, by: peer)
+                let live = try supervisor.start(command, on: name, by: peer, authorize: context.requireOwnership(of:))
                 services.audit(context, deployment: name, "action \(command.word) started")
                 return live
             }.whenComplete { result in

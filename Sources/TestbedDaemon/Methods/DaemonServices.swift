@@ -6,7 +6,6 @@ public struct DaemonServices: Sendable {
     public let configuration: DaemonConfiguration
     public let registry: DeploymentRegistry
     public let supervisor: ActionSupervisor
-    public let policy: AccessPolicy
     public let statistics: ServerStatistics
     /// Threads for blocking work (disk writes), so event loops never wait on a disk.
     public let blockingPool: NIOThreadPool
@@ -16,7 +15,7 @@ public struct DaemonServices: Sendable {
     public let logger: Logger
 
     public init(
-        configuration: DaemonConfiguration, registry: DeploymentRegistry, supervisor: ActionSupervisor, policy: AccessPolicy,
+        configuration: DaemonConfiguration, registry: DeploymentRegistry, supervisor: ActionSupervisor,
         statistics: ServerStatistics,
         blockingPool: NIOThreadPool, socketActivated: Bool, cluster: ClusterNode, logger: Logger
     ) {
@@ -24,7 +23,6 @@ public struct DaemonServices: Sendable {
         self.configuration = configuration
         self.registry = registry
         self.supervisor = supervisor
-        self.policy = policy
         self.statistics = statistics
         self.blockingPool = blockingPool
         self.socketActivated = socketActivated
@@ -41,7 +39,7 @@ public struct DaemonServices: Sendable {
     /// Logs a mutating call with who made it, for the audit trail.
     func audit(_ context: RequestContext, deployment: String, _ message: Logger.Message) {
         logger.info(message, metadata: [
-            "method": "\(context.method)", "deployment": "\(deployment)",
+            "method": "\(context.method.name)", "deployment": "\(deployment)",
             "uid": "\(context.peer.uid)", "pid": "\(context.peer.pid)", "role": "\(context.caller.role.rawValue)",
         ])
     }

@@ -6,18 +6,17 @@ enum DeploymentMethods {
     static func register(into table: inout MethodTable, services: DaemonServices) {
         let registry = services.registry
         let supervisor = services.supervisor
-        let policy = services.policy
 
-        table.register(RPCMethod.deploymentList, role: .reader) { (_) throws(RPCError) -> MethodReply<DeploymentList> in
+        table.register(RPCMethod.deploymentList) { (_) throws(RPCError) -> MethodReply<DeploymentList> in
             .encoded(try registry.encodedList())
         }
 
-        table.register(RPCMethod.deploymentGet, role: .reader, params: NameParams.self) {
+        table.register(RPCMethod.deploymentGet) {
             (params, _) throws(RPCError) -> MethodReply<Deployment> in
             .encoded(try registry.encoded(params.name))
         }
 
-        table.register(RPCMethod.deploymentCreate, role: .operator, params: CreateParams.self) { (params, context) throws(RPCError) in
+        table.register(RPCMethod.deploymentCreate) { (params, context) throws(RPCError) in
             try DeploymentRegistry.checkName(params.name)
             return services.blocking(context) {
                 let deployment = try registry.create(
@@ -27,11 +26,12 @@ enum DeploymentMethods {
             }
         }
 
-        table.register(RPCMethod.deploymentDestroy, role: .operator, params: NameParams.self) { (params, context) throws(RPCError) in
-            try policy.requireOwnership(of: try registry.get(params.name), context.caller, to: "destroy")
+        table.register(RPCMethod.deploymentDestroy) { (params, context) throws(RPCError) in
+            try DeploymentRegistry.checkName(params.name)
             return services.blocking(context) {
                 // The registry removes the action logs with the history, before the record.
                 try registry.remove(params.name) { (deployment) throws(RPCError) in
+                    try context.requireOwnership(of: deployment)
                     if supervisor.isBusy(params.name) { throw busy(params.name) }
                     switch deployment.state {
                     case .up:
@@ -49,10 +49,11 @@ enum DeploymentMethods {
             }
         }
 
-        table.register(RPCMethod.deploymentResetState, role: .operator, params: NameParams.self) { (params, context) throws(RPCError) in
-            try policy.requireOwnership(of: try registry.get(params.name), context.caller, to: "reset the state of")
+        table.register(RPCMethod.deploymentResetState) { (params, context) throws(RPCError) in
+            try DeploymentRegistry.checkName(params.name)
             return services.blocking(context) {
                 let deployment = try registry.update(params.name) { (deployment) throws(RPCError) in
+                    try context.requireOwnership(of: deployment)
                     if deployment.state == .running || supervisor.isBusy(params.name) { throw busy(params.name) }
                     deployment.state = .down
                 }

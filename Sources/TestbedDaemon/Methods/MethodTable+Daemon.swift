@@ -1,11 +1,13 @@
 extension MethodTable {
-    /// Every method the daemon serves on its Unix sockets.
+    /// Every method the daemon serves, on every listener: each method's
+    /// descriptor says which listeners serve it.
     public static func daemon(services: DaemonServices) -> MethodTable {
         var table = MethodTable()
         ServerMethods.register(into: &table, services: services)
         DeploymentMethods.register(into: &table, services: services)
         ActionMethods.register(into: &table, services: services)
         ClusterMethods.register(into: &table, node: services.cluster, services: services)
+        PeerMethods.register(into: &table, node: services.cluster, services: services)
         return table
     }
 }

@@ -11,9 +11,9 @@ enum ServerMethods {
     }
 
     static func register(into table: inout MethodTable, services: DaemonServices) {
-        table.register(RPCMethod.hello, role: .reader) { context in .now(hello(context, mode: services.cluster.mode)) }
-        table.register(RPCMethod.ping, role: .reader) { _ in .now(EmptyResult()) }
-        table.register(RPCMethod.serverStatus, role: .reader) { _ in
+        table.register(RPCMethod.hello) { context in .now(hello(context, mode: services.cluster.mode)) }
+        table.register(RPCMethod.ping) { _ in .now(EmptyResult()) }
+        table.register(RPCMethod.serverStatus) { _ in
             .now(ServerStatus(
                 version: DaemonVersion.current,
                 pid: getpid(),

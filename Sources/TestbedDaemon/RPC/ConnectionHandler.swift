@@ -41,14 +41,10 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     private let methods: MethodTable
     private let caller: Caller
-    private let policy: AccessPolicy
-    /// Asks polkit for the caller's role, off the event loop (nil: none granted).
-    private let authorize: (@Sendable (PeerCredentials, any EventLoop) -> EventLoopFuture<Role?>)?
-    /// polkit's last answer for this connection, reused for a short while.
-    private var polkitRole: (role: Role?, until: NIODeadline)?
-    /// The polkit question being asked for this connection: later requests wait
-    /// on the same one, in order, rather than each asking again.
-    private var pendingAuthorization: EventLoopFuture<Role?>?
+    /// Decides who may call what, before dispatch.
+    private let authorizer: Authorizer
+    /// polkit's answers for this connection.
+    private let polkitGrants = PolkitGrants()
     /// The last write, so closing waits until everything written has gone out.
     private var lastWrite: EventLoopFuture<Void>?
 
@@ -89,21 +85,13 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
     /// Why streams end when the daemon stops.
     private var shutdownNotice = Drain.cancellingActions
 
-    init(
-        methods: MethodTable, caller: Caller, policy: AccessPolicy, logger: Logger,
-        authorize: (@Sendable (PeerCredentials, any EventLoop) -> EventLoopFuture<Role?>)? = nil,
-        bounds: Bounds
-    ) {
+    init(methods: MethodTable, caller: Caller, authorizer: Authorizer, logger: Logger, bounds: Bounds) {
         self.bounds = bounds
         self.methods = methods
         self.caller = caller
-        self.policy = policy
+        self.authorizer = authorizer
         self.logger = logger
-        self.authorize = authorize
     }
-
-    /// How long polkit's answer is reused on one connection.
-    static let polkitGrantLifetime = TimeAmount.seconds(30)
 
     private var peer: PeerCredentials { caller.peer }
 
@@ -193,7 +181,7 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     private func frameTimedOut(context: ChannelHandlerContext) {
         logger.notice("closing a connection whose frame was not complete within frame_timeout", metadata: [
-            "uid": "\(peer.uid)", "pid": "\(peer.pid)", "socket": "\(caller.listener)",
+            "uid": "\(peer.uid)", "pid": "\(peer.pid)", "socket": "\(caller.listener.rawValue)",
         ])
         let refusal = RPCError(.invalidRequest, "a frame must arrive whole within \(bounds.frameTimeout) of its first byte (frame_timeout); closing the connection")
         writeAndClose(RPCMessage.errorResponse(id: nil, error: refusal), context: context)
@@ -236,59 +224,41 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
             return
         }
         guard let entry = methods.entry(request.method) else {
-            let refusal = methods.refusal ?? RPCError(
-                .methodNotFound, "there is no method \"\(request.method)\"; docs/protocol.md lists the methods")
-            if methods.refusal != nil { refused(request, refusal) }
+            let refusal = authorizer.unknown(request.method, for: caller)
+            if refusal.code == .permissionDenied { refused(request, refusal) }
             write(RPCMessage.errorResponse(id: id, error: refusal), context: context)
             return
         }
-        guard policy.needsPolkit(caller, for: entry.role), let authorize else {
+        switch authorizer.decide(entry.method, for: caller, grants: polkitGrants, on: context.eventLoop) {
+        case .allowed(let caller):
             dispatch(request, id: id, entry: entry, caller: caller, context: context)
-            return
-        }
-        if let cached = polkitRole, cached.until > .now() {
-            dispatch(request, id: id, entry: entry, caller: resolved(cached.role), context: context)
-            return
-        }
-        inFlight.insert(id)
-        let question = pendingAuthorization ?? authorize(caller.peer, context.eventLoop)
-        pendingAuthorization = question
-        let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-        question.whenComplete { outcome in
-            let (handler, context) = loopBound.value
-            handler.pendingAuthorization = nil
-            guard handler.inFlight.remove(id) != nil else { return }
-            switch outcome {
-            case .success(let role):
-                handler.polkitRole = (role, .now() + Self.polkitGrantLifetime)
-                handler.dispatch(request, id: id, entry: entry, caller: handler.resolved(role), context: context)
-            case .failure(let error):
-                let refusal = RPCError(.permissionDenied, "polkit could not decide whether uid \(handler.caller.uid) may call \(request.method): \(error)")
-                handler.refused(request, refusal)
-                handler.write(RPCMessage.errorResponse(id: id, error: refusal), context: context)
+        case .refused(let refusal):
+            refused(request, refusal)
+            write(RPCMessage.errorResponse(id: id, error: refusal), context: context)
+        case .pending(let decision):
+            inFlight.insert(id)
+            let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+            decision.whenSuccess { decided in
+                let (handler, context) = loopBound.value
+                guard handler.inFlight.remove(id) != nil else { return }
+                switch decided {
+                case .success(let caller):
+                    handler.dispatch(request, id: id, entry: entry, caller: caller, context: context)
+                case .failure(let refusal):
+                    handler.refused(request, refusal)
+                    handler.write(RPCMessage.errorResponse(id: id, error: refusal), context: context)
+                }
+                handler.closeIfDrained(context: context)
             }
-            handler.closeIfDrained(context: context)
         }
     }
 
-    /// This connection's caller with the role polkit granted (reader when none).
-    private func resolved(_ role: Role?) -> Caller {
-        Caller(peer: caller.peer, listener: caller.listener, role: role ?? .reader, bridgePeer: caller.bridgePeer, remoteAddress: caller.remoteAddress)
-    }
-
+    /// Serves a request the authorizer allowed.
     private func dispatch(
-        _ request: ParsedRequest, id: RequestID, entry: (role: Role, body: MethodTable.Entry), caller: Caller,
-        context: ChannelHandlerContext
+        _ request: ParsedRequest, id: RequestID, entry: MethodTable.Entry, caller: Caller, context: ChannelHandlerContext
     ) {
-        do {
-            try policy.require(entry.role, for: request.method, caller)
-        } catch {
-            refused(request, error)
-            write(RPCMessage.errorResponse(id: id, error: error), context: context)
-            return
-        }
         let requestContext = RequestContext(
-            caller: caller, requestID: id, method: request.method, eventLoop: context.eventLoop)
+            caller: caller, requestID: id, method: entry.method, eventLoop: context.eventLoop)
         switch entry.body(request, requestContext) {
         case .now(let result):
             if case .failure(let error) = result, error.code == .permissionDenied { refused(request, error) }
@@ -336,7 +306,7 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
     private func handleNotification(_ request: ParsedRequest, context: ChannelHandlerContext) {
         // Only `rpc.cancel` means anything as a notification; JSON-RPC forbids
         // answering one, so anything else is dropped (and logged for debugging).
-        guard request.method == RPCMethod.cancel else {
+        guard request.method == RPCNotification.cancel else {
             logger.debug("ignored a notification", metadata: ["method": "\(request.method)"])
             return
         }
@@ -358,7 +328,7 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
     private func refused(_ request: ParsedRequest, _ error: RPCError) {
         logger.notice("refused: \(error.message)", metadata: [
             "method": "\(request.method)", "uid": "\(peer.uid)", "pid": "\(peer.pid)",
-            "deployment": "\(request.nameParameter ?? "-")", "socket": "\(caller.listener)",
+            "deployment": "\(request.nameParameter ?? "-")", "socket": "\(caller.listener.rawValue)",
             "chassis": "\(caller.bridgePeer?.chassis ?? "-")",
         ])
     }
@@ -409,7 +379,7 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
             // Idle: no byte either way for the idle timeout. A connection still
             // owed an answer, or following something, is waiting, not idle.
             guard inFlight.isEmpty, streams.isEmpty else { return }
-            logger.debug("closing an idle connection", metadata: ["uid": "\(peer.uid)", "socket": "\(caller.listener)"])
+            logger.debug("closing an idle connection", metadata: ["uid": "\(peer.uid)", "socket": "\(caller.listener.rawValue)"])
             context.close(promise: nil)
         } else if case .inputClosed = event as? ChannelEvent {
             // The client sent all it will send: answer what is in flight, then close.

@@ -2,8 +2,9 @@ import Foundation
 import NIOCore
 import TestbedProtocol
 
-/// The methods the daemon serves, by name. Each entry decodes its own params
-/// type and encodes its own result type; dispatch sees only bytes and errors.
+/// The methods the daemon serves, each under its descriptor (`RPCMethod`).
+/// Each entry decodes its own params type and encodes its own result type;
+/// dispatch sees only bytes, errors and the descriptor's access rules.
 public struct MethodTable: Sendable {
     /// An entry's outcome with the result already encoded.
     enum Outcome {
@@ -12,31 +13,27 @@ public struct MethodTable: Sendable {
         case stream(@Sendable (RequestStream) -> Void)
     }
 
-    typealias Entry = @Sendable (ParsedRequest, RequestContext) -> Outcome
+    typealias Body = @Sendable (ParsedRequest, RequestContext) -> Outcome
 
-    private var entries: [String: (role: Role, body: Entry)] = [:]
-    /// The answer to a method this table does not serve; nil: method not found.
-    let refusal: RPCError?
+    struct Entry: Sendable {
+        let method: AnyMethodDescriptor
+        let body: Body
+    }
 
-    public init() { refusal = nil }
+    private var entries: [String: Entry] = [:]
 
-    /// A table that answers every method it does not serve with `refusal`
-    /// (the bridge: a method that exists elsewhere is refused, not hidden).
-    public init(refusingOthersWith refusal: RPCError) { self.refusal = refusal }
+    public init() {}
 
     /// The registered method names, sorted.
     public var methodNames: [String] { entries.keys.sorted() }
 
-    /// Registers `name`, for callers with at least `role`, served by `body`
-    /// with params decoded as `P`.
-    public mutating func register<P: RPCParams, R: Encodable & Sendable>(
-        _ name: String,
-        role: Role,
-        params: P.Type,
+    /// Registers `body` to serve `method`.
+    public mutating func register<P, R>(
+        _ method: MethodDescriptor<P, R>,
         _ body: @escaping @Sendable (P, RequestContext) throws(RPCError) -> MethodReply<R>
     ) {
-        precondition(entries[name] == nil, "method \(name) registered twice")
-        entries[name] = (role, { request, context in
+        precondition(entries[method.name] == nil, "method \(method.name) registered twice")
+        entries[method.name] = Entry(method: method.erased) { request, context in
             do throws(RPCError) {
                 let params = try request.decodeParams(as: P.self)
                 switch try body(params, context) {
@@ -52,19 +49,18 @@ public struct MethodTable: Sendable {
             } catch {
                 return .now(.failure(error))
             }
-        })
+        }
     }
 
-    /// Registers `name`, a method without params.
-    public mutating func register<R: Encodable & Sendable>(
-        _ name: String,
-        role: Role,
+    /// Registers `body` to serve `method`, which takes no params.
+    public mutating func register<R>(
+        _ method: MethodDescriptor<NoParams, R>,
         _ body: @escaping @Sendable (RequestContext) throws(RPCError) -> MethodReply<R>
     ) {
-        register(name, role: role, params: NoParams.self) { (_, context) throws(RPCError) in try body(context) }
+        register(method) { (_, context) throws(RPCError) in try body(context) }
     }
 
-    func entry(_ method: String) -> (role: Role, body: Entry)? { entries[method] }
+    func entry(_ method: String) -> Entry? { entries[method] }
 
     static func encode<R: Encodable>(_ result: R) -> Result<Data, RPCError> {
         do {

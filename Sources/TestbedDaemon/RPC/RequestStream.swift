@@ -39,7 +39,7 @@ public final class RequestStream: @unchecked Sendable {
         guard !ended, !lines.isEmpty else { return }
         let chunk = StreamChunk(id: id, seq: seq, lines: lines)
         seq += 1
-        guard let payload = try? RPCMessage.request(id: nil, method: RPCMethod.stream, params: chunk) else { return }
+        guard let payload = try? RPCMessage.request(id: nil, method: RPCNotification.stream, params: chunk) else { return }
         connection.write(payload, context: context)
     }
 

@@ -171,6 +171,16 @@ public final class DeploymentRegistry: Sendable {
         return found
     }
 
+    /// The deployment `action` was recorded for: never a later deployment
+    /// made under the same name.
+    public func deployment(of action: ActionRecord) throws(RPCError) -> Deployment {
+        let deployment = try get(action.deployment)
+        guard Self.belongs(action, to: deployment) else {
+            throw RPCError(.notFound, "no action with id \"\(action.id)\"; `testbedctl actions NAME` lists a deployment's actions")
+        }
+        return deployment
+    }
+
     /// Every action not yet finished, across deployments.
     public func unfinishedActions() -> [ActionRecord] {
         state.withLock { $0.actions.values.flatMap(\.values) }.filter { !$0.isFinished }.sorted(by: Self.chronological)

@@ -1,3 +1,5 @@
+import TestbedProtocol
+
 /// A listening socket the daemon serves: adopted from systemd or bound by the
 /// daemon itself. Either way the daemon serves a file descriptor, one mechanism.
 public struct Listener: Sendable {
@@ -7,6 +9,9 @@ public struct Listener: Sendable {
     public var fd: Int32
     /// The socket file, when the daemon bound a Unix socket and must remove it at exit.
     public var ownedSocketFile: OwnedSocketFile?
+
+    /// The kind of listener its name says it is (nil for a name testbedd does not know).
+    public var kind: ListenerKind? { ListenerKind(rawValue: name) }
 
     public init(name: String, fd: Int32, ownedSocketFile: OwnedSocketFile?) {
         self.name = name

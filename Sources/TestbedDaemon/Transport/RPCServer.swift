@@ -12,8 +12,8 @@ import TestbedProtocol
 public final class RPCServer: Service {
     private let makeListeners: @Sendable () throws -> [Listener]
     private let methods: MethodTable
-    private let policy: AccessPolicy
-    private let authorize: (@Sendable (PeerCredentials, any EventLoop) -> EventLoopFuture<Role?>)?
+    private let authorizer: Authorizer
+    private var policy: AccessPolicy { authorizer.policy }
     private let maxFrameBytes: Int
     private let limits: ConnectionLimits
     /// Who may connect: the caps on connections per uid, on the read-only socket, and in all.
@@ -30,11 +30,10 @@ public final class RPCServer: Service {
     private let shutdownNotice: String
     private let bridge: Bridge?
 
-    /// What the bridge listener serves: TLS with this node's credentials, the
-    /// peer method table, and the revocation check.
+    /// What the bridge listener needs: TLS with this node's credentials and
+    /// the revocation check. (Which methods it serves, their descriptors say.)
     public struct Bridge: Sendable {
         let tls: BridgeTLS
-        let methods: MethodTable
         let isRevoked: @Sendable (String) -> Bool
         let connections: BridgeConnections
     }
@@ -48,8 +47,8 @@ public final class RPCServer: Service {
     /// traps SIGTERM and SIGINT: a client that connects can then count on a
     /// graceful shutdown, however early it connects.
     public init(
-        makeListeners: @escaping @Sendable () throws -> [Listener], methods: MethodTable, policy: AccessPolicy,
-        authorize: (@Sendable (PeerCredentials, any EventLoop) -> EventLoopFuture<Role?>)? = nil, maxFrameBytes: Int,
+        makeListeners: @escaping @Sendable () throws -> [Listener], methods: MethodTable, authorizer: Authorizer,
+        maxFrameBytes: Int,
         limits: ConnectionLimits = ConnectionLimits(), descriptorLimit: Int = DescriptorLimit.current,
         actionsGoOnAtShutdown: Bool = false, statistics: ServerStatistics,
         group: any EventLoopGroup, logger: Logger, bridge: Bridge? = nil,
@@ -59,8 +58,7 @@ public final class RPCServer: Service {
         self.onStopping = onStopping
         self.makeListeners = makeListeners
         self.methods = methods
-        self.policy = policy
-        self.authorize = authorize
+        self.authorizer = authorizer
         self.maxFrameBytes = maxFrameBytes
         self.limits = limits
         self.shutdownNotice = actionsGoOnAtShutdown ? ConnectionHandler.Drain.actionsGoOn : ConnectionHandler.Drain.cancellingActions
@@ -111,15 +109,13 @@ public final class RPCServer: Service {
     /// listener: idle detection, framing with the frame clock, and the
     /// connection's requests. The fuzzers build the same pipeline from here.
     static func servingHandlers(
-        methods: MethodTable, caller: Caller, policy: AccessPolicy,
-        authorize: (@Sendable (PeerCredentials, any EventLoop) -> EventLoopFuture<Role?>)?,
-        maxFrameBytes: Int, bounds: ConnectionHandler.Bounds, idleTimeout: TimeAmount, logger: Logger
+        methods: MethodTable, caller: Caller, authorizer: Authorizer, maxFrameBytes: Int, bounds: ConnectionHandler.Bounds, idleTimeout: TimeAmount, logger: Logger
     ) -> [any ChannelHandler] {
         [
             IdleStateHandler(allTimeout: idleTimeout),
             ByteToMessageHandler(ServerFrameDecoder(maxFrameBytes: maxFrameBytes)),
             MessageToByteHandler(FrameEncoder()),
-            ConnectionHandler(methods: methods, caller: caller, policy: policy, logger: logger, authorize: authorize, bounds: bounds),
+            ConnectionHandler(methods: methods, caller: caller, authorizer: authorizer, logger: logger, bounds: bounds),
         ]
     }
 
@@ -135,13 +131,15 @@ public final class RPCServer: Service {
     }
 
     private func bind(_ listener: Listener) async throws -> NIOAsyncChannel<Connection, Never> {
-        if listener.name == "bridge" {
+        if listener.kind == .bridge {
             guard let bridge else { return try await bindRefusing(listener) }
             return try await bindBridge(listener, bridge)
         }
         let methods = self.methods
-        let policy = self.policy
-        let authorize = self.authorize
+        let authorizer = self.authorizer
+        let policy = authorizer.policy
+        // An unknown name is refused at start-up; were one to get here, it would only let callers look.
+        let kind = listener.kind ?? .readOnly
         let maxFrameBytes = self.maxFrameBytes
         let logger = self.logger
         let admission = self.admission
@@ -157,7 +155,7 @@ public final class RPCServer: Service {
             .bind(listener.fd) { channel in
                 PeerCredentials.of(channel, withStartTime: policy.usesPolkit).flatMapThrowing { peer in
                     let privileged = policy.isAdministrator(peer)
-                    let applicant = ConnectionAdmission.Applicant(uid: peer.uid, readOnly: listener.name == "ro", privileged: privileged)
+                    let applicant = ConnectionAdmission.Applicant(uid: peer.uid, readOnly: kind == .readOnly, privileged: privileged)
                     let ticket: ConnectionAdmission.Ticket
                     switch admission.admit(applicant) {
                     case .success(let admitted):
@@ -169,9 +167,9 @@ public final class RPCServer: Service {
                         ])
                         return Connection(channel: channel, peer: peer)
                     }
-                    let caller = Caller(peer: peer, listener: listener.name, role: policy.role(of: peer, on: listener.name))
+                    let caller = Caller(peer: peer, listener: kind, role: policy.role(of: peer, on: kind))
                     try channel.pipeline.syncOperations.addHandlers(Self.servingHandlers(
-                        methods: methods, caller: caller, policy: policy, authorize: authorize, maxFrameBytes: maxFrameBytes,
+                        methods: methods, caller: caller, authorizer: authorizer, maxFrameBytes: maxFrameBytes,
                         bounds: privileged ? privilegedBounds : unprivilegedBounds, idleTimeout: idleTimeout, logger: logger))
                     return Connection(channel: channel, peer: peer, ticket: ticket)
                 }
@@ -181,7 +179,8 @@ public final class RPCServer: Service {
     /// Bridge connections: TLS, then the peer's certificate checked, then the
     /// peer method table. A connection is served only once its peer is verified.
     private func bindBridge(_ listener: Listener, _ bridge: Bridge) async throws -> NIOAsyncChannel<Connection, Never> {
-        let policy = self.policy
+        let methods = self.methods
+        let authorizer = self.authorizer
         let maxFrameBytes = min(self.maxFrameBytes, FrameDecoder.defaultMaxFrameBytes)
         let logger = self.logger
         let peerBounds = limits.connectionBounds(budget: budget, privileged: false, maxInFlight: Self.bridgeMaxInFlight)
@@ -212,7 +211,7 @@ public final class RPCServer: Service {
                         let caller = Caller.bridge(peer, remoteAddress: remote)
                         do {
                             try channel.pipeline.syncOperations.addHandlers(Self.servingHandlers(
-                                methods: bridge.methods, caller: caller, policy: policy, authorize: nil, maxFrameBytes: maxFrameBytes,
+                                methods: methods, caller: caller, authorizer: authorizer, maxFrameBytes: maxFrameBytes,
                                 bounds: peerBounds, idleTimeout: Self.bridgeIdleTimeout, logger: logger))
                             logger.debug("bridge: peer verified", metadata: ["chassis": "\(peer.chassis)", "remote": "\(remote)"])
                         } catch {

@@ -67,7 +67,7 @@ final class ClusterDaemon: Sendable {
         }
     }
 
-    func clusterStatus() async throws -> ClusterStatus { try await call(RPCMethod.clusterStatus) }
+    func clusterStatus() async throws -> ClusterStatus { try await call(RPCMethod.clusterStatus.name) }
 
     /// The member `chassis` as the main's cluster.status shows it.
     func member(_ chassis: String) async throws -> MemberStatus? {

@@ -1,9 +1,7 @@
-import TestbedProtocol
-
 /// A method's params type. `fieldNames` lists the wire names it accepts, so a
-/// misspelt parameter is refused instead of silently ignored. Each params type
-/// derives it from its own `CodingKeys` in the Protocol module.
-public protocol RPCParams: Decodable, Sendable {
+/// misspelt parameter is refused instead of silently ignored; each params type
+/// derives it from its own `CodingKeys`.
+public protocol RPCParams: Codable, Sendable {
     static var fieldNames: Set<String> { get }
 }
 
