@@ -82,8 +82,8 @@ import TestbedProtocol
         let registry = try ClusterRegistry(folder: folder.path)
         try registry.join(chassis: "node1", host: Self.host("node1"), address: "10.0.0.2:3355", serial: "aa")
         try registry.remove(chassis: "node1", revoking: "aa")
-        #expect { try registry.join(chassis: "node1", host: Self.host("node1"), address: "10.0.0.2:3355", serial: "aa") } throws: {
-            ($0 as? RPCError)?.code == .permissionDenied
+        #expect(throws: ClusterError.revoked(chassis: "node1", serial: "aa")) {
+            try registry.join(chassis: "node1", host: Self.host("node1"), address: "10.0.0.2:3355", serial: "aa")
         }
         #expect(!registry.isMember("node1"))
     }

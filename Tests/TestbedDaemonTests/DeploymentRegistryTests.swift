@@ -33,10 +33,11 @@ struct FixedClock: WallClock {
         let folder = try TemporaryFolder()
         let registry = try Self.registry(folder)
         _ = try registry.create(name: "web", projectLocation: try folder.project("a"))
-        let error = #expect(throws: RPCError.self) {
+        let error = #expect(throws: DeploymentError.self) {
             try registry.create(name: "web", projectLocation: try folder.project("b"))
         }
-        #expect(error?.code == .alreadyExists)
+        guard case .alreadyExists(let name, let project) = error else { Issue.record("\(String(describing: error))"); return }
+        #expect(name == "web" && project.hasSuffix("/a"))
         #expect(try registry.get("web").projectLocation.hasSuffix("/a"))
     }
 
@@ -50,10 +51,11 @@ struct FixedClock: WallClock {
     func createRefusesABadProjectLocation(location: String, expected: String) throws {
         let folder = try TemporaryFolder()
         let registry = try Self.registry(folder)
-        let error = #expect(throws: RPCError.self) { try registry.create(name: "web", projectLocation: location) }
-        #expect(error?.code == .invalidParams)
-        #expect(error?.field == "project_location")
-        #expect(error?.message.contains(expected) == true, "\(error?.message ?? "")")
+        let error = #expect(throws: DeploymentError.self) { try registry.create(name: "web", projectLocation: location) }
+        guard case .project(let problem) = error else { Issue.record("\(String(describing: error))"); return }
+        #expect(!problem.isRefusal)
+        #expect(problem.field == "project_location")
+        #expect(problem.message.contains(expected), "\(problem.message)")
         #expect(registry.count == 0)
     }
 
@@ -68,9 +70,8 @@ struct FixedClock: WallClock {
             { try registry.update(name) { $0.state = .down } },
             { try registry.remove(name) { _ in } },
         ] as [() throws -> Void] {
-            let error = #expect(throws: RPCError.self) { try attempt() }
-            #expect(error?.code == .invalidParams)
-            #expect(error?.field == "name")
+            let error = #expect(throws: DeploymentError.self) { try attempt() }
+            #expect(error == .invalidName(problem: DeploymentName.problem(with: name) ?? "-"))
         }
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path + "/deployments").isEmpty)
     }
@@ -96,8 +97,9 @@ struct FixedClock: WallClock {
         let records = folder.path + "/deployments"
         try FileManager.default.moveItem(atPath: records, toPath: records + ".moved")
         try Data().write(to: URL(fileURLWithPath: records))
-        let error = #expect(throws: RPCError.self) { try registry.update("web") { $0.state = .up } }
-        #expect(error?.code == .internalError)
+        let error = #expect(throws: DeploymentError.self) { try registry.update("web") { $0.state = .up } }
+        guard case .storage(let sentence) = error else { Issue.record("\(String(describing: error))"); return }
+        #expect(sentence.hasPrefix("could not save deployment \"web\"") && sentence.hasSuffix("nothing was changed"))
         #expect(try registry.get("web").state == .down)
     }
 
@@ -131,7 +133,9 @@ struct FixedClock: WallClock {
         let folder = try TemporaryFolder()
         let registry = try Self.registry(folder)
         _ = try registry.create(name: "web", projectLocation: try folder.project())
-        #expect(throws: RPCError.self) { try registry.record(StoreContractTests.action("a", of: "web", creationID: nil)) }
+        #expect(throws: DeploymentError.earlierDeployment(action: "a", name: "web")) {
+            try registry.record(StoreContractTests.action("a", of: "web", creationID: nil))
+        }
         #expect(try registry.actions(of: "web").isEmpty)
     }
 }

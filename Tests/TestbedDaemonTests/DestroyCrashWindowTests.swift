@@ -124,9 +124,9 @@ import Glibc
         let (supervisor, pool) = try Self.supervisor(reopened, folder)
         defer { try? pool.syncShutdownGracefully() }
         for record in old {
-            #expect((#expect(throws: RPCError.self) { try reopened.action(record.id) })?.code == .notFound)
-            #expect((#expect(throws: RPCError.self) { try supervisor.log(of: record.id) })?.code == .notFound)
-            #expect((#expect(throws: RPCError.self) { try supervisor.cancel(record.id, by: 0) })?.code == .notFound)
+            #expect(throws: DeploymentError.actionNotFound(id: record.id)) { try reopened.action(record.id) }
+            #expect(throws: DeploymentError.actionNotFound(id: record.id)) { try supervisor.log(of: record.id) }
+            #expect(throws: DeploymentError.actionNotFound(id: record.id)) { try supervisor.cancel(record.id, by: 0) }
         }
     }
 
@@ -148,7 +148,7 @@ import Glibc
         #expect(try registry.actions(of: "lab") == [current])
         #expect(Self.exists(current.logPath))
         for record in [stale, legacy] {
-            #expect((#expect(throws: RPCError.self) { try registry.action(record.id) })?.code == .notFound)
+            #expect(throws: DeploymentError.actionNotFound(id: record.id)) { try registry.action(record.id) }
             #expect(!Self.exists(record.logPath))
         }
         #expect(registry.loadProblems.count == 1)
@@ -200,11 +200,9 @@ import Glibc
         #expect(second.creationID != nil && second.creationID != first.creationID)
         // The old action's outcome, written late, does not land on the new deployment.
         running.finishedAt = Self.now
-        let refused = #expect(throws: RPCError.self) { try registry.record(running) }
-        #expect(refused?.code == .invalidState)
-        #expect(refused?.message.contains("earlier deployment") == true)
+        #expect(throws: DeploymentError.earlierDeployment(action: "running", name: "lab")) { try registry.record(running) }
         #expect(try registry.actions(of: "lab").isEmpty)
-        #expect((#expect(throws: RPCError.self) { try registry.action("running") })?.code == .notFound)
+        #expect(throws: DeploymentError.actionNotFound(id: "running")) { try registry.action("running") }
         #expect(try Self.registry(folder, kind).actions(of: "lab").isEmpty)
     }
 
@@ -219,9 +217,9 @@ import Glibc
         try FileManager.default.removeItem(atPath: recordPath)
         try FileManager.default.createDirectory(atPath: recordPath + "/x", withIntermediateDirectories: true)
 
-        let error = #expect(throws: RPCError.self) { try registry.remove("lab") { _ in } }
-        #expect(error?.code == .internalError)
-        #expect(error?.message.contains("destroy it again") == true)
+        let error = #expect(throws: DeploymentError.self) { try registry.remove("lab") { _ in } }
+        guard case .storage(let sentence) = error else { Issue.record("\(String(describing: error))"); return }
+        #expect(sentence.contains("destroy it again"))
         #expect(!Self.exists(record.logPath))
         #expect(!Self.exists(folder.path + "/deployments/lab-logs.json"))
     }

@@ -8,17 +8,17 @@ import Glibc
 enum ActionLogFile {
     /// Creates the log of an action started at `startedAt`, exclusively, without
     /// following links, mode 0640: `<folder>/<start>[-N]-<deployment>.log`.
-    static func create(in logFolder: String, startedAt: Date, deployment: String) throws(RPCError) -> (String, Int32) {
+    static func create(in logFolder: String, startedAt: Date, deployment: String) throws(DeploymentError) -> (String, Int32) {
         let stamp = JSONCoding.withMilliseconds.format(startedAt)
         for attempt in 0..<100 {
             let path = logFolder + "/" + stamp + (attempt == 0 ? "" : "-\(attempt)") + "-" + deployment + ".log"
             let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0o640)
             if fd >= 0 { return (path, fd) }
             if errno != EEXIST {
-                throw RPCError(.internalError, "cannot create the action log \(path): \(String(cString: strerror(errno)))")
+                throw .storage("cannot create the action log \(path): \(String(cString: strerror(errno)))")
             }
         }
-        throw RPCError(.internalError, "cannot create a unique action log name in \(logFolder)")
+        throw .storage("cannot create a unique action log name in \(logFolder)")
     }
 
     /// Appends `line` on a line of its own (after a newline if the log does not end with one).

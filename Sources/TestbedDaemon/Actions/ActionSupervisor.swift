@@ -61,7 +61,7 @@ public final class ActionSupervisor: Sendable {
 
     /// The log of action `id`: live while it runs, finished otherwise. Only an
     /// action of the current deployment of its name has one.
-    public func log(of id: String) throws(RPCError) -> ActionLog {
+    public func log(of id: String) throws(DeploymentError) -> ActionLog {
         let record = try registry.action(id)
         if let live = state.withLock({ $0.live[id] }) { return live.log }
         // Recorded as unfinished but not running here: its outcome is being written now.
@@ -80,16 +80,16 @@ public final class ActionSupervisor: Sendable {
     /// so its answer holds for the deployment the action runs on.
     public func start(
         _ command: DeploymentCommand, on name: String, by caller: PeerCredentials,
-        authorize: (Deployment) throws(RPCError) -> Void = { _ in }
-    ) throws(RPCError) -> LiveAction {
+        authorize: (Deployment) throws -> Void = { _ in }
+    ) throws -> LiveAction {
         try OrchestratorCommandLine.validate(command)
         let deployment = try registry.get(name)
         try authorize(deployment)
         if stopping.load(ordering: .relaxed) {
-            throw RPCError(.busy, "testbedd is stopping; start the action again once it is back")
+            throw DeploymentError.stopping
         }
         let reserved = state.withLock { $0.busy.insert(name).inserted }
-        guard reserved else { throw DeploymentMethods.busy(name) }
+        guard reserved else { throw DeploymentError.busy(name: name) }
         do {
             return try begin(command, on: deployment, by: caller)
         } catch {
@@ -98,7 +98,7 @@ public final class ActionSupervisor: Sendable {
         }
     }
 
-    func begin(_ command: DeploymentCommand, on deployment: Deployment, by caller: PeerCredentials) throws(RPCError) -> LiveAction {
+    func begin(_ command: DeploymentCommand, on deployment: Deployment, by caller: PeerCredentials) throws -> LiveAction {
         let name = deployment.name
         let project: String
         let projectFD: Int32
@@ -107,9 +107,7 @@ public final class ActionSupervisor: Sendable {
             // stays open from the check to the launch, and the launch runs in it.
             (projectFD, project) = try ProjectLocation.open(deployment.projectLocation, owner: deployment.ownerUID ?? 0)
         } catch {
-            throw RPCError(
-                error.code == .permissionDenied ? .permissionDenied : .invalidState,
-                "deployment \"\(name)\" cannot run: \(error.message)")
+            throw DeploymentError.cannotRun(name: name, error)
         }
         defer { close(projectFD) }
         let id = UUID().uuidString.lowercased()
@@ -120,12 +118,12 @@ public final class ActionSupervisor: Sendable {
             deploymentCreationID: deployment.creationID)
         record.previousState = deployment.state
         do {
-            try registry.record(record) { (current) throws(RPCError) in
+            try registry.record(record) { current in
                 // The same deployment that was checked, not one destroyed and made again meanwhile.
                 guard current.creationID == deployment.creationID, current.createdAt == deployment.createdAt,
                     current.ownerUID == deployment.ownerUID
                 else {
-                    throw RPCError(.invalidState, "deployment \"\(name)\" was replaced while the action started; try again")
+                    throw DeploymentError.replaced(name: name)
                 }
                 current.lastActionUUID = id
                 if !command.isReadOnly { current.state = .running }
@@ -204,10 +202,10 @@ public final class ActionSupervisor: Sendable {
 
     /// Cancels action `id` on behalf of `uid`: SIGTERM to its whole process
     /// group, SIGKILL after `cancel_grace`. Returns the record as it stands.
-    public func cancel(_ id: String, by uid: UInt32) throws(RPCError) -> ActionRecord {
+    public func cancel(_ id: String, by uid: UInt32) throws(DeploymentError) -> ActionRecord {
         let record = try registry.action(id)
         guard let live = state.withLock({ $0.live[id] }) else {
-            throw RPCError(.invalidState, "action \(id) of \"\(record.deployment)\" has already finished; nothing to cancel")
+            throw .alreadyFinished(action: id, deployment: record.deployment)
         }
         requestCancel(live, .init(uid: uid, line: "testbedd: action cancelled by uid \(uid)"))
         return live.record

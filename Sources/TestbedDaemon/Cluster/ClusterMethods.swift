@@ -10,7 +10,7 @@ enum ClusterMethods {
             services.audit(context, deployment: "-", "evicting cluster member \(params.chassis)")
             return services.blocking(context) { try node.evict(params) }
         }
-        table.register(RPCMethod.configGet) { (params, _) throws(RPCError) in
+        table.register(RPCMethod.configGet) { (params, _) in
             switch params.name {
             case "host":
                 guard let host = node.registry.host else {
@@ -27,18 +27,18 @@ enum ClusterMethods {
                 }
                 return .now(node.registry.clusterDocument())
             default:
-                throw .invalidParams(field: "name", "there is no configuration \"\(params.name)\"; use host or cluster")
+                throw RPCError.invalidParams(field: "name", "there is no configuration \"\(params.name)\"; use host or cluster")
             }
         }
-        table.register(RPCMethod.configSet) { (params, context) throws(RPCError) in
+        table.register(RPCMethod.configSet) { (params, context) in
             guard params.name == "host" else {
-                throw .invalidParams(field: "name", params.name == "cluster"
+                throw RPCError.invalidParams(field: "name", params.name == "cluster"
                     ? "the cluster configuration is kept by the main from its members' joins; it cannot be set"
                     : "there is no configuration \"\(params.name)\"; only host can be set")
             }
             try HostValidation.check(params.value, prefix: "value.")
             if let own = node.tls?.chassis.value, params.value.ovn.chassisName != own {
-                throw .invalidParams(field: "value.ovn.chassis_name",
+                throw RPCError.invalidParams(field: "value.ovn.chassis_name",
                     "value.ovn.chassis_name is \(params.value.ovn.chassisName) but this node's certificate names \(own); they must agree")
             }
             services.audit(context, deployment: "-", "setting host.json")

@@ -7,7 +7,7 @@ extension ClusterNode {
     static let notMain = RPCError(.permissionDenied, "this host is a cluster client; join, heartbeat and leave go to the main")
 
     /// `cluster.join` from `peer`: validates its host.json, stores it under its chassis. Blocks on disk.
-    func join(_ params: JoinParams, from peer: VerifiedPeer, remoteHost: String) throws(RPCError) -> JoinResult {
+    func join(_ params: JoinParams, from peer: VerifiedPeer, remoteHost: String) throws -> JoinResult {
         guard isMain else { throw Self.notMain }
         try HostValidation.check(params.host, prefix: "host.")
         guard params.host.ovn.chassisName == peer.chassis else {
@@ -20,11 +20,11 @@ extension ClusterNode {
         // The address the main stores, dials and hands the orchestrator is the one
         // the member really connects from: no member can point them elsewhere.
         guard IPAddress.canonical(params.host.ip) == remoteHost else {
-            throw .invalidParams(field: "host.ip",
+            throw RPCError.invalidParams(field: "host.ip",
                 "host.ip is \(params.host.ip) but this connection comes from \(remoteHost); a member's ip must be the address it reaches the main from (set it with testbedctl config set host on the member)")
         }
         guard (1...65535).contains(params.bridgePort) else {
-            throw .invalidParams(field: "bridge_port", "bridge_port \(params.bridgePort) is not between 1 and 65535")
+            throw RPCError.invalidParams(field: "bridge_port", "bridge_port \(params.bridgePort) is not between 1 and 65535")
         }
         guard let own = registry.host else {
             throw RPCError(.invalidState, "the main has no valid host.json yet, so it has no OVN address to give; fix it on the main (testbedctl config set host FILE)")
@@ -42,7 +42,7 @@ extension ClusterNode {
     }
 
     /// `cluster.heartbeat` from `peer`: answered from memory.
-    func heartbeat(from peer: VerifiedPeer) throws(RPCError) {
+    func heartbeat(from peer: VerifiedPeer) throws {
         guard isMain else { throw Self.notMain }
         guard registry.isMember(peer.chassis), peer.chassis != chassis else {
             throw RPCError(.notFound, "chassis \(peer.chassis) is not a member of this cluster; join first (cluster.join)")
@@ -51,7 +51,7 @@ extension ClusterNode {
     }
 
     /// `cluster.leave` from `peer`. Blocks on disk.
-    func leave(from peer: VerifiedPeer) throws(RPCError) {
+    func leave(from peer: VerifiedPeer) throws {
         guard isMain else { throw Self.notMain }
         guard peer.chassis != chassis, try registry.remove(chassis: peer.chassis) else {
             throw RPCError(.notFound, "chassis \(peer.chassis) is not a member of this cluster")
@@ -61,10 +61,10 @@ extension ClusterNode {
 
     /// `cluster.evict`: an admin removes a member and, unless told not to, revokes
     /// the certificate it joined with. Blocks on disk.
-    func evict(_ params: EvictParams) throws(RPCError) -> EvictResult {
+    func evict(_ params: EvictParams) throws -> EvictResult {
         guard isMain else { throw RPCError(.invalidState, "this host is a cluster client; evict members on the main") }
         if let problem = ChassisName.problem(with: params.chassis) {
-            throw .invalidParams(field: "chassis", "\"\(params.chassis)\" is not a chassis name: \(problem)")
+            throw RPCError.invalidParams(field: "chassis", "\"\(params.chassis)\" is not a chassis name: \(problem)")
         }
         guard params.chassis != chassis else {
             throw RPCError(.invalidParams, "\(params.chassis) is this main itself; it cannot be evicted", data: .object(["field": .string("chassis")]))

@@ -129,7 +129,7 @@ public final class ClusterNode: Sendable {
                 try registry.setHost(host, isMain: false)
                 logger.notice("wrote a first \(registry.hostPath) for chassis \(tls.chassis); review it with testbedctl config get host and set it with testbedctl config set host FILE")
             } catch {
-                registry.setProblem("host.json", "cannot write \(registry.hostPath): \(error.message)")
+                registry.setProblem("host.json", "cannot write \(registry.hostPath): \(error)")
             }
         }
         if let tls, let host = registry.host, host.ovn.chassisName != tls.chassis.value {
@@ -137,7 +137,7 @@ public final class ClusterNode: Sendable {
         }
         if isMain {
             do { try registry.ensureOwnEntry() } catch {
-                registry.setProblem("own-entry", "cannot write this host's entry into \(registry.clusterPath): \(error.message)")
+                registry.setProblem("own-entry", "cannot write this host's entry into \(registry.clusterPath): \(error)")
             }
         }
         for problem in registry.problems { logger.error("cluster: \(problem)") }
@@ -152,7 +152,7 @@ public final class ClusterNode: Sendable {
 extension ClusterNode {
     /// `config.set host`: writes host.json; on the main its own cluster entry
     /// follows, on a client the next check sends it to the main. Blocks on disk.
-    func setHost(_ host: HostDescription) throws(RPCError) {
+    func setHost(_ host: HostDescription) throws {
         var host = host
         host.isMainHost = isMain
         try registry.setHost(host, isMain: isMain)

@@ -118,7 +118,7 @@ public final class ClusterRegistry: Sendable {
         do {
             try parse(data, &state)
         } catch let error as DecodingError {
-            state.problems[topic] = "\(path) is corrupt (\(ParsedRequest.describe(error).message)); it is left as it is"
+            state.problems[topic] = "\(path) is corrupt (\(DecodingProblem(error).message)); it is left as it is"
         } catch {
             state.problems[topic] = "\(path) is corrupt (\(error)); it is left as it is"
         }
@@ -193,7 +193,7 @@ public final class ClusterRegistry: Sendable {
     // MARK: Mutations: serialized, durable first; they block on disk I/O
 
     /// Writes this host's description. On the main, its own entry in the cluster follows.
-    func setHost(_ host: HostDescription, isMain: Bool) throws(RPCError) {
+    func setHost(_ host: HostDescription, isMain: Bool) throws(ClusterError) {
         try mutate { state in try self.writeHost(host, isMain: isMain, state: &state) }
     }
 
@@ -213,7 +213,7 @@ public final class ClusterRegistry: Sendable {
     /// Changes this host's description with `change` under the writer, so no
     /// concurrent change is lost; writes nothing when it changes nothing, or when
     /// there is no host.json.
-    func updateHost(isMain: Bool, _ change: (inout HostDescription) -> Void) throws(RPCError) {
+    func updateHost(isMain: Bool, _ change: (inout HostDescription) -> Void) throws(ClusterError) {
         try mutate { state in
             guard let current = state.host else { return }
             var host = current
@@ -224,7 +224,7 @@ public final class ClusterRegistry: Sendable {
 
     /// Removes `chassis` if its misses still reach `threshold`: a member that
     /// answered or joined again meanwhile stays. Returns whether it was removed.
-    func removeIfStillMissing(_ chassis: String, threshold: Int) throws(RPCError) -> Bool {
+    func removeIfStillMissing(_ chassis: String, threshold: Int) throws(ClusterError) -> Bool {
         let removed = try mutate { state -> Bool in
             let misses = self.state.withLock { $0.health[chassis]?.misses ?? 0 }
             guard misses >= threshold, state.hosts[chassis] != nil else { return false }
@@ -239,11 +239,11 @@ public final class ClusterRegistry: Sendable {
 
     /// Adds or replaces member `chassis`. Returns whether it was already a member.
     @discardableResult
-    func join(chassis: String, host: HostDescription, address: String, serial: String?) throws(RPCError) -> Bool {
+    func join(chassis: String, host: HostDescription, address: String, serial: String?) throws(ClusterError) -> Bool {
         let wasMember = try mutate { state in
             // Checked again under the writer: an eviction may have revoked it since the request arrived.
             if let serial, state.revokedSerials.contains(serial) {
-                throw RPCError(.permissionDenied, "the certificate of \(chassis) (serial \(serial)) has been revoked")
+                throw ClusterError.revoked(chassis: chassis, serial: serial)
             }
             let wasMember = state.hosts[chassis] != nil
             if state.hosts[chassis] == host, let record = state.file.members[chassis], record.address == address,
@@ -266,7 +266,7 @@ public final class ClusterRegistry: Sendable {
 
     /// Removes member `chassis`, revoking `serial` when given. Returns whether it was a member.
     @discardableResult
-    func remove(chassis: String, revoking serial: String? = nil) throws(RPCError) -> Bool {
+    func remove(chassis: String, revoking serial: String? = nil) throws(ClusterError) -> Bool {
         // The revocation is its own durable step: once written, it holds even if
         // the cluster file cannot be.
         if let serial {
@@ -319,13 +319,13 @@ public final class ClusterRegistry: Sendable {
     }
 
     /// Makes the main's own entry match its host.json (at start-up).
-    func ensureOwnEntry() throws(RPCError) {
+    func ensureOwnEntry() throws(ClusterError) {
         guard let host = self.host else { return }
         if state.withLock({ $0.hosts[host.ovn.chassisName] == host && !$0.clusterFileCorrupt }) { return }
         try setHost(host, isMain: true)
     }
 
-    private func mutate<R>(_ body: (inout State) throws -> R) throws(RPCError) -> R {
+    private func mutate<R>(_ body: (inout State) throws -> R) throws(ClusterError) -> R {
         do {
             return try writer.withLock {
                 var copy = state.withLock { $0 }
@@ -346,10 +346,10 @@ public final class ClusterRegistry: Sendable {
                 }
                 return result
             }
-        } catch let error as RPCError {
+        } catch let error as ClusterError {
             throw error
         } catch {
-            throw RPCError(.internalError, "the cluster configuration could not be written: \(error)")
+            throw .storage("the cluster configuration could not be written: \(error)")
         }
     }
 

@@ -11,16 +11,16 @@ enum PeerMethods {
                 chassis: node.chassis ?? "", mode: node.mode.name, version: DaemonVersion.current,
                 uptimeSeconds: services.statistics.uptimeSeconds, deployments: services.registry.count))
         }
-        table.register(RPCMethod.clusterJoin) { (params, context) throws(RPCError) in
+        table.register(RPCMethod.clusterJoin) { (params, context) in
             let peer = try verifiedPeer(context, node)
             let remote = context.caller.remoteAddress ?? "?"
             return services.blocking(context) { try node.join(params, from: peer, remoteHost: remote) }
         }
-        table.register(RPCMethod.clusterHeartbeat) { (context) throws(RPCError) in
+        table.register(RPCMethod.clusterHeartbeat) { context in
             try node.heartbeat(from: try verifiedPeer(context, node))
             return .now(EmptyResult())
         }
-        table.register(RPCMethod.clusterLeave) { (context) throws(RPCError) in
+        table.register(RPCMethod.clusterLeave) { context in
             let peer = try verifiedPeer(context, node)
             return services.blocking(context) {
                 try node.leave(from: peer)

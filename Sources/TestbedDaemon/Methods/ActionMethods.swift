@@ -6,43 +6,43 @@ import TestbedProtocol
 /// actions; `action.list`, `.get`, `.logs`, `.cancel` look after them.
 enum ActionMethods {
     static func register(into table: inout MethodTable, services: DaemonServices) {
-        table.register(RPCMethod.deploymentUp) { (p, context) throws(RPCError) in
+        table.register(RPCMethod.deploymentUp) { (p, context) in
             let options = DeploymentCommand.UpOptions(
                 provision: p.provision ?? false, rerunScripts: p.rerunScripts ?? false, reapplyAcl: p.reapplyAcl ?? false)
             return try start(.up(options), on: p.name, follow: p.follow ?? false, context, services)
         }
-        table.register(RPCMethod.deploymentDown) { (p, context) throws(RPCError) in
+        table.register(RPCMethod.deploymentDown) { (p, context) in
             try start(.down, on: p.name, follow: p.follow ?? false, context, services)
         }
-        table.register(RPCMethod.deploymentGenerateArtefacts) { (p, context) throws(RPCError) in
+        table.register(RPCMethod.deploymentGenerateArtefacts) { (p, context) in
             try start(.generateArtefacts, on: p.name, follow: p.follow ?? false, context, services)
         }
-        table.register(RPCMethod.deploymentClearArtefacts) { (p, context) throws(RPCError) in
+        table.register(RPCMethod.deploymentClearArtefacts) { (p, context) in
             try start(.clearArtefacts, on: p.name, follow: p.follow ?? false, context, services)
         }
-        table.register(RPCMethod.deploymentSnapshot) { (p, context) throws(RPCError) in
+        table.register(RPCMethod.deploymentSnapshot) { (p, context) in
             try start(.snapshot(p.snapshot), on: p.name, follow: p.follow ?? false, context, services)
         }
-        table.register(RPCMethod.deploymentTestbedSnapshot) { (p, context) throws(RPCError) in
+        table.register(RPCMethod.deploymentTestbedSnapshot) { (p, context) in
             try start(.testbedSnapshot(snapshotGuests: p.snapshotGuests ?? false), on: p.name, follow: p.follow ?? false, context, services)
         }
 
         let registry = services.registry
         let supervisor = services.supervisor
 
-        table.register(RPCMethod.actionList) { (p, _) throws(RPCError) in
+        table.register(RPCMethod.actionList) { (p, _) in
             .now(ActionList(actions: try registry.actions(of: p.name)))
         }
-        table.register(RPCMethod.actionGet) { (p, _) throws(RPCError) in
+        table.register(RPCMethod.actionGet) { (p, _) in
             .now(try registry.action(p.id))
         }
-        table.register(RPCMethod.actionCancel) { (p, context) throws(RPCError) in
+        table.register(RPCMethod.actionCancel) { (p, context) in
             try context.requireOwnership(of: try registry.deployment(of: try registry.action(p.id)))
             let record = try supervisor.cancel(p.id, by: context.peer.uid)
             services.audit(context, deployment: record.deployment, "action cancel requested")
             return .now(record)
         }
-        table.register(RPCMethod.actionLogs) { (p, context) throws(RPCError) -> MethodReply<ActionLogsResult> in
+        table.register(RPCMethod.actionLogs) { (p, context) throws -> MethodReply<ActionLogsResult> in
             if let offset = p.offset, offset > UInt64(Int64.max) {
                 throw RPCError.invalidParams(field: "offset", "offset \(offset) is beyond any file; give a byte offset from next_offset")
             }
@@ -65,7 +65,7 @@ enum ActionMethods {
     /// with it, the log streams and the answer is the outcome, once recorded.
     static func start(
         _ command: DeploymentCommand, on name: String, follow: Bool, _ context: RequestContext, _ services: DaemonServices
-    ) throws(RPCError) -> MethodReply<ActionStarted> {
+    ) throws -> MethodReply<ActionStarted> {
         try OrchestratorCommandLine.validate(command)
         let supervisor = services.supervisor
         let peer = context.peer
@@ -89,7 +89,7 @@ enum ActionMethods {
                         stream.finish(ActionOutcome(finished))
                     }.start()
                 case .failure(let error):
-                    stream.fail(error as? RPCError ?? RPCError(.internalError, "the action could not start: \(error)"))
+                    stream.fail(RPCError(wire: error))
                 }
             }
         }

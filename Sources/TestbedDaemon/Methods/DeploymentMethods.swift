@@ -7,16 +7,16 @@ enum DeploymentMethods {
         let registry = services.registry
         let supervisor = services.supervisor
 
-        table.register(RPCMethod.deploymentList) { (_) throws(RPCError) -> MethodReply<DeploymentList> in
+        table.register(RPCMethod.deploymentList) { (_) throws -> MethodReply<DeploymentList> in
             .encoded(try registry.encodedList())
         }
 
         table.register(RPCMethod.deploymentGet) {
-            (params, _) throws(RPCError) -> MethodReply<Deployment> in
+            (params, _) throws -> MethodReply<Deployment> in
             .encoded(try registry.encoded(params.name))
         }
 
-        table.register(RPCMethod.deploymentCreate) { (params, context) throws(RPCError) in
+        table.register(RPCMethod.deploymentCreate) { (params, context) in
             try DeploymentRegistry.checkName(params.name)
             return services.blocking(context) {
                 let deployment = try registry.create(
@@ -26,20 +26,18 @@ enum DeploymentMethods {
             }
         }
 
-        table.register(RPCMethod.deploymentDestroy) { (params, context) throws(RPCError) in
+        table.register(RPCMethod.deploymentDestroy) { (params, context) in
             try DeploymentRegistry.checkName(params.name)
             return services.blocking(context) {
                 // The registry removes the action logs with the history, before the record.
-                try registry.remove(params.name) { (deployment) throws(RPCError) in
+                try registry.remove(params.name) { deployment in
                     try context.requireOwnership(of: deployment)
-                    if supervisor.isBusy(params.name) { throw busy(params.name) }
+                    if supervisor.isBusy(params.name) { throw DeploymentError.busy(name: params.name) }
                     switch deployment.state {
                     case .up:
-                        throw RPCError(
-                            .invalidState,
-                            "deployment \"\(params.name)\" is up; bring it down first (`testbedctl down \(params.name)`), then destroy it")
+                        throw DeploymentError.isUp(name: params.name)
                     case .running:
-                        throw busy(params.name)
+                        throw DeploymentError.busy(name: params.name)
                     case .down, .failed:
                         break
                     }
@@ -49,23 +47,17 @@ enum DeploymentMethods {
             }
         }
 
-        table.register(RPCMethod.deploymentResetState) { (params, context) throws(RPCError) in
+        table.register(RPCMethod.deploymentResetState) { (params, context) in
             try DeploymentRegistry.checkName(params.name)
             return services.blocking(context) {
-                let deployment = try registry.update(params.name) { (deployment) throws(RPCError) in
+                let deployment = try registry.update(params.name) { deployment in
                     try context.requireOwnership(of: deployment)
-                    if deployment.state == .running || supervisor.isBusy(params.name) { throw busy(params.name) }
+                    if deployment.state == .running || supervisor.isBusy(params.name) { throw DeploymentError.busy(name: params.name) }
                     deployment.state = .down
                 }
                 services.audit(context, deployment: params.name, "deployment state reset to down")
                 return deployment
             }
         }
-    }
-
-    static func busy(_ name: String) -> RPCError {
-        RPCError(
-            .busy,
-            "an action is in progress on deployment \"\(name)\"; wait for it to finish or cancel it (`testbedctl cancel \(name)`)")
     }
 }

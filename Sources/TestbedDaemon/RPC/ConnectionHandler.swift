@@ -270,7 +270,7 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
                 let (handler, context) = loopBound.value
                 // A request cancelled meanwhile has been answered already.
                 guard handler.inFlight.remove(id) != nil else { return }
-                let outcome = outcome.mapError(Self.rpcError)
+                let outcome = outcome.mapError(RPCError.init(wire:))
                 if case .failure(let error) = outcome, error.code == .permissionDenied { handler.refused(request, error) }
                 handler.respond(id: id, outcome, context: context)
                 handler.closeIfDrained(context: context)
@@ -426,7 +426,4 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
         }
     }
 
-    private static func rpcError(_ error: any Error) -> RPCError {
-        error as? RPCError ?? RPCError(.internalError, "the daemon failed to complete the request: \(error)")
-    }
 }

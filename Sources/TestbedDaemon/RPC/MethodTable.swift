@@ -27,15 +27,21 @@ public struct MethodTable: Sendable {
     /// The registered method names, sorted.
     public var methodNames: [String] { entries.keys.sorted() }
 
-    /// Registers `body` to serve `method`.
+    /// Registers `body` to serve `method`. What `body` throws, and what a
+    /// `.later` future fails with, is answered as `RPCError(wire:)` says.
     public mutating func register<P, R>(
         _ method: MethodDescriptor<P, R>,
-        _ body: @escaping @Sendable (P, RequestContext) throws(RPCError) -> MethodReply<R>
+        _ body: @escaping @Sendable (P, RequestContext) throws -> MethodReply<R>
     ) {
         precondition(entries[method.name] == nil, "method \(method.name) registered twice")
         entries[method.name] = Entry(method: method.erased) { request, context in
+            let params: P
             do throws(RPCError) {
-                let params = try request.decodeParams(as: P.self)
+                params = try request.decodeParams(as: P.self)
+            } catch {
+                return .now(.failure(error))
+            }
+            do {
                 switch try body(params, context) {
                 case .now(let result):
                     return .now(Self.encode(result))
@@ -47,7 +53,7 @@ public struct MethodTable: Sendable {
                     return .stream(body)
                 }
             } catch {
-                return .now(.failure(error))
+                return .now(.failure(RPCError(wire: error)))
             }
         }
     }
@@ -55,9 +61,9 @@ public struct MethodTable: Sendable {
     /// Registers `body` to serve `method`, which takes no params.
     public mutating func register<R>(
         _ method: MethodDescriptor<NoParams, R>,
-        _ body: @escaping @Sendable (RequestContext) throws(RPCError) -> MethodReply<R>
+        _ body: @escaping @Sendable (RequestContext) throws -> MethodReply<R>
     ) {
-        register(method) { (_, context) throws(RPCError) in try body(context) }
+        register(method) { (_, context) in try body(context) }
     }
 
     func entry(_ method: String) -> Entry? { entries[method] }

@@ -227,54 +227,10 @@ struct ParsedRequest: Sendable {
         }
     }
 
-    /// An invalid-params error naming the field a decoding error is about, in
-    /// words: never Foundation's own text, which names Swift types.
+    /// An invalid-params error naming the field a decoding error is about.
     static func describe(_ error: DecodingError) -> RPCError {
-        func fieldName(_ path: [any CodingKey]) -> String {
-            path.filter { $0.stringValue != "params" }
-                .map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }
-                .joined(separator: ".")
-        }
-        switch error {
-        case .keyNotFound(let key, let context):
-            let field = fieldName(context.codingPath + [key])
-            return .invalidParams(field: field, "missing required parameter \"\(field)\"")
-        case .typeMismatch(let type, let context):
-            let field = fieldName(context.codingPath)
-            return .invalidParams(field: field, "parameter \"\(field)\" must be \(Self.typeName(type))")
-        case .valueNotFound(let type, let context):
-            let field = fieldName(context.codingPath)
-            return .invalidParams(field: field, "parameter \"\(field)\" must be \(Self.typeName(type)), not null")
-        case .dataCorrupted(let context) where context.codingPath.filter({ $0.stringValue != "params" }).isEmpty:
-            // The payload is valid JSON (validated first): what Foundation reports
-            // here, without saying where, is a number that does not fit its type
-            // (-1 or 2^64 for an unsigned field, 1.5 for an integer).
-            return RPCError(.invalidParams, "a parameter does not fit its type: numbers must be whole and within range")
-        case .dataCorrupted(let context):
-            let field = fieldName(context.codingPath)
-            guard context.underlyingError == nil, !Self.isFoundationText(context.debugDescription) else {
-                return .invalidParams(field: field, "parameter \"\(field)\" is invalid: numbers must be whole and within range")
-            }
-            return .invalidParams(field: field, "parameter \"\(field)\" is invalid: \(context.debugDescription)")
-        @unknown default:
-            return RPCError(.invalidParams, "params cannot be decoded; docs/protocol.md describes each method's params")
-        }
-    }
-
-    /// True for the descriptions Foundation's decoder writes itself (they name
-    /// Swift types); ours, from the wire types' own decoders, are sentences for users.
-    private static func isFoundationText(_ description: String) -> Bool {
-        ["not valid JSON", "representable in Swift", "does not fit in"].contains { description.contains($0) }
-    }
-
-    private static func typeName(_ type: Any.Type) -> String {
-        switch type {
-        case is String.Type: "a string"
-        case is Bool.Type: "a boolean (true or false)"
-        case is Int.Type, is Int64.Type, is Int32.Type, is UInt32.Type, is UInt64.Type, is UInt16.Type, is UInt8.Type: "an integer"
-        case is Double.Type, is Float.Type: "a number"
-        case is [Any].Type: "an array"
-        default: "an object of the documented shape"
-        }
+        let problem = DecodingProblem(error)
+        guard let field = problem.field else { return RPCError(.invalidParams, problem.message) }
+        return .invalidParams(field: field, problem.message)
     }
 }

@@ -107,14 +107,14 @@ public final class DeploymentRegistry: Sendable {
     // MARK: Reads, from memory
 
     /// The deployment named `name`.
-    public func get(_ name: String) throws(RPCError) -> Deployment {
+    public func get(_ name: String) throws(DeploymentError) -> Deployment {
         try Self.checkName(name)
-        guard let deployment = state.withLock({ $0.deployments[name] }) else { throw Self.notFound(name) }
+        guard let deployment = state.withLock({ $0.deployments[name] }) else { throw .notFound(name: name) }
         return deployment
     }
 
     /// The deployment named `name` as JSON, encoded once per change.
-    public func encoded(_ name: String) throws(RPCError) -> Data {
+    public func encoded(_ name: String) throws(DeploymentError) -> Data {
         try Self.checkName(name)
         let found = state.withLock { state -> Data? in
             if let json = state.encoded[name] { return json }
@@ -122,19 +122,19 @@ public final class DeploymentRegistry: Sendable {
             state.encoded[name] = json
             return json
         }
-        guard let found else { throw Self.notFound(name) }
+        guard let found else { throw .notFound(name: name) }
         return found
     }
 
     /// Every deployment, sorted by name, as `deployment.list`'s JSON, encoded
     /// once per change: a client polling the list costs a copy, not an encoding.
-    public func encodedList() throws(RPCError) -> Data {
+    public func encodedList() throws(DeploymentError) -> Data {
         let (cached, deployments, generation) = state.withLock { state in
             (state.encodedList, state.encodedList == nil ? Array(state.deployments.values) : [], state.generation)
         }
         if let cached { return cached }
         guard let json = try? JSONCoding.shared.encode(DeploymentList(deployments: deployments.sorted { $0.name < $1.name })) else {
-            throw RPCError(.internalError, "the daemon could not encode the deployment list")
+            throw .storage("the daemon could not encode the deployment list")
         }
         state.withLock { state in
             if state.generation == generation { state.encodedList = json }
@@ -151,33 +151,29 @@ public final class DeploymentRegistry: Sendable {
     public var count: Int { state.withLock { $0.deployments.count } }
 
     /// The actions of deployment `name`, oldest first.
-    public func actions(of name: String) throws(RPCError) -> [ActionRecord] {
+    public func actions(of name: String) throws(DeploymentError) -> [ActionRecord] {
         _ = try get(name)
         return state.withLock { Array(($0.actions[name] ?? [:]).values) }.sorted(by: Self.chronological)
     }
 
     /// The action with id `id`, if it belongs to the current deployment of its
     /// name: never one recorded for an earlier deployment of the same name.
-    public func action(_ id: String) throws(RPCError) -> ActionRecord {
+    public func action(_ id: String) throws(DeploymentError) -> ActionRecord {
         let found = state.withLock { state -> ActionRecord? in
             guard let owner = state.actionOwners[id], let deployment = state.deployments[owner],
                 let record = state.actions[owner]?[id], Self.belongs(record, to: deployment)
             else { return nil }
             return record
         }
-        guard let found else {
-            throw RPCError(.notFound, "no action with id \"\(id)\"; `testbedctl actions NAME` lists a deployment's actions")
-        }
+        guard let found else { throw .actionNotFound(id: id) }
         return found
     }
 
     /// The deployment `action` was recorded for: never a later deployment
     /// made under the same name.
-    public func deployment(of action: ActionRecord) throws(RPCError) -> Deployment {
+    public func deployment(of action: ActionRecord) throws(DeploymentError) -> Deployment {
         let deployment = try get(action.deployment)
-        guard Self.belongs(action, to: deployment) else {
-            throw RPCError(.notFound, "no action with id \"\(action.id)\"; `testbedctl actions NAME` lists a deployment's actions")
-        }
+        guard Self.belongs(action, to: deployment) else { throw .actionNotFound(id: action.id) }
         return deployment
     }
 
@@ -194,16 +190,18 @@ public final class DeploymentRegistry: Sendable {
 
     /// Creates a `down` deployment owned by `owner`; the project folder must
     /// hold `kvm-compose.yaml` and, when `owner` is given, belong to that uid.
-    public func create(name: String, projectLocation: String, owner: UInt32? = nil) throws(RPCError) -> Deployment {
+    public func create(name: String, projectLocation: String, owner: UInt32? = nil) throws(DeploymentError) -> Deployment {
         try Self.checkName(name)
-        return try serialized { () throws(RPCError) in
+        return try serialized { () throws(DeploymentError) in
             if let existing = state.withLock({ $0.deployments[name] }) {
-                throw RPCError(
-                    .alreadyExists,
-                    "a deployment named \"\(name)\" already exists (project \(existing.projectLocation)); choose another name",
-                    data: .object(["field": .string("name")]))
+                throw .alreadyExists(name: name, project: existing.projectLocation)
             }
-            let location = try ProjectLocation.validate(projectLocation, owner: owner)
+            let location: String
+            do throws(ProjectLocation.Problem) {
+                location = try ProjectLocation.validate(projectLocation, owner: owner)
+            } catch {
+                throw .project(error)
+            }
             let createdAt = Date(timeIntervalSince1970: clock.now().timeIntervalSince1970.rounded(.down))
             let deployment = Deployment(
                 name: name, projectLocation: location, state: .down, createdAt: createdAt, ownerUID: owner,
@@ -215,14 +213,13 @@ public final class DeploymentRegistry: Sendable {
 
     /// Applies `change` to the deployment named `name` and stores the result.
     /// `change` runs while mutations are serialized, so its checks of the
-    /// current state cannot race another caller's change.
+    /// current state cannot race another caller's change; what it throws
+    /// leaves everything as it was and reaches the caller.
     @discardableResult
-    public func update(
-        _ name: String, _ change: (inout Deployment) throws(RPCError) -> Void
-    ) throws(RPCError) -> Deployment {
+    public func update(_ name: String, _ change: (inout Deployment) throws -> Void) throws -> Deployment {
         try Self.checkName(name)
-        return try serialized { () throws(RPCError) in
-            guard var deployment = state.withLock({ $0.deployments[name] }) else { throw Self.notFound(name) }
+        return try serialized { () throws in
+            guard var deployment = state.withLock({ $0.deployments[name] }) else { throw DeploymentError.notFound(name: name) }
             try change(&deployment)
             try persist(deployment)
             return deployment
@@ -236,17 +233,15 @@ public final class DeploymentRegistry: Sendable {
     /// the same name is refused.
     @discardableResult
     public func record(
-        _ action: ActionRecord, updating change: ((inout Deployment) throws(RPCError) -> Void)? = nil
-    ) throws(RPCError) -> Deployment {
+        _ action: ActionRecord, updating change: ((inout Deployment) throws -> Void)? = nil
+    ) throws -> Deployment {
         let name = action.deployment
         try Self.checkName(name)
-        return try serialized { () throws(RPCError) in
-            guard var deployment = state.withLock({ $0.deployments[name] }) else { throw Self.notFound(name) }
+        return try serialized { () throws in
+            guard var deployment = state.withLock({ $0.deployments[name] }) else { throw DeploymentError.notFound(name: name) }
             var history = state.withLock { $0.actions[name] ?? [:] }
             guard Self.belongs(action, to: deployment) else {
-                throw RPCError(
-                    .invalidState,
-                    "action \(action.id) belongs to an earlier deployment named \"\(name)\", since destroyed; it is not recorded")
+                throw DeploymentError.earlierDeployment(action: action.id, name: name)
             }
             try change?(&deployment)
             history[action.id] = action
@@ -257,9 +252,9 @@ public final class DeploymentRegistry: Sendable {
     }
 
     /// Removes actions `ids` of deployment `name` from the history.
-    public func forgetActions(_ ids: Set<String>, of name: String) throws(RPCError) {
+    public func forgetActions(_ ids: Set<String>, of name: String) throws(DeploymentError) {
         guard !ids.isEmpty else { return }
-        try serialized { () throws(RPCError) in
+        try serialized { () throws(DeploymentError) in
             guard var history = state.withLock({ $0.actions[name] }) else { return }
             for id in ids { history.removeValue(forKey: id) }
             try persistActions(history, of: name)
@@ -272,18 +267,17 @@ public final class DeploymentRegistry: Sendable {
     /// record: a crash at any point leaves the deployment for another destroy
     /// to finish, never a history or a log file that nothing owns.
     @discardableResult
-    public func remove(_ name: String, if check: (Deployment) throws(RPCError) -> Void) throws(RPCError) -> [ActionRecord] {
+    public func remove(_ name: String, if check: (Deployment) throws -> Void) throws -> [ActionRecord] {
         try Self.checkName(name)
-        return try serialized { () throws(RPCError) in
-            guard let deployment = state.withLock({ $0.deployments[name] }) else { throw Self.notFound(name) }
+        return try serialized { () throws in
+            guard let deployment = state.withLock({ $0.deployments[name] }) else { throw DeploymentError.notFound(name: name) }
             try check(deployment)
             let history = state.withLock { Array(($0.actions[name] ?? [:]).values) }
             do {
                 _ = try ActionLogFiles.remove(history)
                 try store.delete(name: name)
             } catch {
-                throw RPCError(
-                    .internalError, "could not remove deployment \"\(name)\": \(error); destroy it again once that is fixed")
+                throw DeploymentError.storage("could not remove deployment \"\(name)\": \(error); destroy it again once that is fixed")
             }
             state.withLock { state in
                 state.deployments.removeValue(forKey: name)
@@ -294,20 +288,20 @@ public final class DeploymentRegistry: Sendable {
         }
     }
 
-    private func persist(_ deployment: Deployment) throws(RPCError) {
+    private func persist(_ deployment: Deployment) throws(DeploymentError) {
         do {
             try store.save(deployment)
         } catch {
-            throw RPCError(.internalError, "could not save deployment \"\(deployment.name)\": \(error); nothing was changed")
+            throw .storage("could not save deployment \"\(deployment.name)\": \(error); nothing was changed")
         }
         state.withLock { $0.deployments[deployment.name] = deployment }
     }
 
-    private func persistActions(_ history: [String: ActionRecord], of name: String) throws(RPCError) {
+    private func persistActions(_ history: [String: ActionRecord], of name: String) throws(DeploymentError) {
         do {
             try store.saveActions(history.values.sorted(by: Self.chronological), of: name)
         } catch {
-            throw RPCError(.internalError, "could not save the action history of \"\(name)\": \(error); nothing was changed")
+            throw .storage("could not save the action history of \"\(name)\": \(error); nothing was changed")
         }
         state.withLock { state in
             for id in (state.actions[name] ?? [:]).keys where history[id] == nil {
@@ -318,17 +312,13 @@ public final class DeploymentRegistry: Sendable {
         }
     }
 
-    private func serialized<T>(_ body: () throws(RPCError) -> T) throws(RPCError) -> T {
+    private func serialized<T, E: Error>(_ body: () throws(E) -> T) throws(E) -> T {
         writer.lock()
         defer { writer.unlock() }
         return try body()
     }
 
-    static func checkName(_ name: String) throws(RPCError) {
-        if let problem = DeploymentName.problem(with: name) { throw .invalidParams(field: "name", problem) }
-    }
-
-    static func notFound(_ name: String) -> RPCError {
-        RPCError(.notFound, "no deployment named \"\(name)\"; `testbedctl deployment list` shows the deployments")
+    static func checkName(_ name: String) throws(DeploymentError) {
+        if let problem = DeploymentName.problem(with: name) { throw .invalidName(problem: problem) }
     }
 }
