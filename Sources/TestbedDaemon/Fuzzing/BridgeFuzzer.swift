@@ -135,35 +135,22 @@ public final class BridgeFuzzer: @unchecked Sendable {
     private func serve(_ channel: FuzzChannel) throws -> CloseRequestProbe {
         let environment = self.environment
         let node = environment.services.cluster
-        let connections = node.connections
         let remote = Self.peerAddress
-        precondition(connections.beginHandshake(from: remote), "bridge handshake slots for \(remote) leaked from earlier inputs")
-        let verified = channel.eventLoop.makePromise(of: VerifiedPeer.self)
         let methods = environment.daemonTable!
         let authorizer = environment.authorizer
-        verified.futureResult.whenComplete { outcome in
-            connections.endHandshake(from: remote)
-            guard case .success(let peer) = outcome else { return }
-            guard connections.admit(channel, as: peer.chassis) else {
-                channel.close(promise: nil)
-                return
-            }
-            do {
-                try channel.pipeline.syncOperations.addHandlers(RPCServer.servingHandlers(
-                    methods: methods, caller: Caller.bridge(peer, remoteAddress: remote), authorizer: authorizer,
-                    maxFrameBytes: min(environment.services.configuration.maxFrameBytes, FrameDecoder.defaultMaxFrameBytes),
-                    bounds: environment.bounds(maxInFlight: RPCServer.bridgeMaxInFlight),
-                    idleTimeout: RPCServer.bridgeIdleTimeout, logger: environment.logger))
-            } catch {
-                channel.close(promise: nil)
-            }
+        let maxFrameBytes = min(environment.services.configuration.maxFrameBytes, FrameDecoder.defaultMaxFrameBytes)
+        let bounds = environment.bounds(maxInFlight: BridgeAdmission.maxInFlight)
+        let admission = BridgeAdmission(
+            serverContext: environment.tls.serverContext, isRevoked: { node.registry.isRevoked(serial: $0) },
+            connections: node.connections, logger: environment.logger
+        ) { caller in
+            RPCServer.servingHandlers(
+                methods: methods, caller: caller, authorizer: authorizer, maxFrameBytes: maxFrameBytes,
+                bounds: bounds, idleTimeout: BridgeAdmission.idleTimeout, logger: environment.logger)
         }
         let probe = CloseRequestProbe()
-        try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: environment.tls.serverContext))
-        try channel.pipeline.syncOperations.addHandler(probe)
-        try channel.pipeline.syncOperations.addHandler(PeerCertificateGate(
-            expecting: nil, isRevoked: { node.registry.isRevoked(serial: $0) }, verified: verified, logger: environment.logger,
-            handshakeTimeout: PeerCertificateGate.handshakeTimeout, connections: connections))
+        try admission.admit(channel, from: remote, observer: probe)
+        precondition((try? channel.pipeline.syncOperations.handler(type: PeerCertificateGate.self)) != nil, "bridge handshake slots for \(remote) leaked from earlier inputs")
         channel.activate()
         return probe
     }

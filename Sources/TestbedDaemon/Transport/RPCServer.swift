@@ -38,10 +38,6 @@ public final class RPCServer: Service {
         let connections: BridgeConnections
     }
 
-    /// Requests one bridge connection may have in flight: peers make one call per connection.
-    static let bridgeMaxInFlight = 8
-    /// A bridge connection with no traffic either way for this long is closed.
-    static let bridgeIdleTimeout = TimeAmount.seconds(60)
 
     /// `makeListeners` runs when the service starts, after the service group
     /// traps SIGTERM and SIGINT: a client that connects can then count on a
@@ -176,58 +172,28 @@ public final class RPCServer: Service {
             }
     }
 
-    /// Bridge connections: TLS, then the peer's certificate checked, then the
-    /// peer method table. A connection is served only once its peer is verified.
+    /// Bridge connections, each admitted by `BridgeAdmission` (Cluster/):
+    /// served only once its peer is verified.
     private func bindBridge(_ listener: Listener, _ bridge: Bridge) async throws -> NIOAsyncChannel<Connection, Never> {
         let methods = self.methods
         let authorizer = self.authorizer
         let maxFrameBytes = min(self.maxFrameBytes, FrameDecoder.defaultMaxFrameBytes)
         let logger = self.logger
-        let peerBounds = limits.connectionBounds(budget: budget, privileged: false, maxInFlight: Self.bridgeMaxInFlight)
+        let peerBounds = limits.connectionBounds(budget: budget, privileged: false, maxInFlight: BridgeAdmission.maxInFlight)
+        let admission = BridgeAdmission(
+            serverContext: bridge.tls.serverContext, isRevoked: bridge.isRevoked, connections: bridge.connections, logger: logger
+        ) { caller in
+            Self.servingHandlers(
+                methods: methods, caller: caller, authorizer: authorizer, maxFrameBytes: maxFrameBytes,
+                bounds: peerBounds, idleTimeout: BridgeAdmission.idleTimeout, logger: logger)
+        }
         return try await serverBootstrap()
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.allowRemoteHalfClosure, value: true)
             .bind(listener.fd) { channel in
-                // The initializer runs before the channel is registered: it cannot
-                // wait for the handshake. The gate adds the RPC handlers once the
-                // peer is verified, before any byte of the peer's reaches them.
                 channel.eventLoop.makeCompletedFuture {
                     let remote = channel.remoteAddress?.ipAddress.flatMap(IPAddress.canonical) ?? "?"
-                    guard bridge.connections.beginHandshake(from: remote) else {
-                        bridge.connections.logRefusal(from: remote, "too many TLS handshakes in progress", logger: logger)
-                        // Closed once active: a failed initializer would leave the connection open.
-                        try channel.pipeline.syncOperations.addHandler(ClosingHandler())
-                        return Connection(channel: channel, peer: Caller.bridgePeerCredentials)
-                    }
-                    let verified = channel.eventLoop.makePromise(of: VerifiedPeer.self)
-                    verified.futureResult.whenComplete { outcome in
-                        bridge.connections.endHandshake(from: remote)
-                        guard case .success(let peer) = outcome else { return }
-                        guard bridge.connections.admit(channel, as: peer.chassis) else {
-                            logger.notice("bridge: \(peer.chassis) already holds \(BridgeConnections.maxPerChassis) connections; closed one more from \(remote)")
-                            channel.close(promise: nil)
-                            return
-                        }
-                        let caller = Caller.bridge(peer, remoteAddress: remote)
-                        do {
-                            try channel.pipeline.syncOperations.addHandlers(Self.servingHandlers(
-                                methods: methods, caller: caller, authorizer: authorizer, maxFrameBytes: maxFrameBytes,
-                                bounds: peerBounds, idleTimeout: Self.bridgeIdleTimeout, logger: logger))
-                            logger.debug("bridge: peer verified", metadata: ["chassis": "\(peer.chassis)", "remote": "\(remote)"])
-                        } catch {
-                            channel.close(promise: nil)
-                        }
-                    }
-                    do {
-                        try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: bridge.tls.serverContext))
-                        try channel.pipeline.syncOperations.addHandler(PeerCertificateGate(
-                            expecting: nil, isRevoked: bridge.isRevoked, verified: verified, logger: logger,
-                            handshakeTimeout: PeerCertificateGate.handshakeTimeout, connections: bridge.connections))
-                    } catch {
-                        // The gate owns the promise once added; before that, it is failed here (which frees the slot).
-                        verified.fail(error)
-                        try channel.pipeline.syncOperations.addHandler(ClosingHandler())
-                    }
+                    try admission.admit(channel, from: remote)
                     return Connection(channel: channel, peer: Caller.bridgePeerCredentials)
                 }
             }
