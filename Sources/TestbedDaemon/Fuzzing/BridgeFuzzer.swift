@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import NIOCore
+import NIOExtras
 import NIOSSL
 import TestbedProtocol
 
@@ -103,7 +104,7 @@ public final class BridgeFuzzer: @unchecked Sendable {
             if !moved { usleep(500) }
             if !drained && DispatchTime.now() > deadline - .seconds(10) {
                 drained = true
-                loop.execute { server.pipeline.fireUserInboundEventTriggered(ConnectionHandler.Drain()) }
+                loop.execute { server.pipeline.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent()) }
             }
             precondition(DispatchTime.now() < deadline, "hang: the bridge connection was still open 15 s after its client closed")
         }

@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import NIOCore
+import NIOExtras
 import TestbedProtocol
 
 /// The daemon's request path, as a fuzzer drives it: bytes arrive on one
@@ -91,7 +92,7 @@ public final class RequestPathFuzzer: @unchecked Sendable {
         let closed = DispatchSemaphore(value: 0)
         channel.closeFuture.whenComplete { _ in closed.signal() }
         if closed.wait(timeout: .now() + 5) == .success { return }
-        loop.execute { channel.pipeline.fireUserInboundEventTriggered(ConnectionHandler.Drain()) }
+        loop.execute { channel.pipeline.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent()) }
         if closed.wait(timeout: .now() + 10) == .success { return }
         preconditionFailure("hang: the connection was still open 15 s after its input ended, 10 s after the daemon began stopping")
     }

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import NIOCore
+import NIOExtras
 import TestbedProtocol
 
 /// Serves one client connection on its event loop: reads requests from frames,
@@ -16,11 +17,9 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
-    /// Tells a connection the daemon is stopping: finish in-flight requests, then close.
-    struct Drain: Sendable {
-        /// What streams are ended with: what becomes of the running actions.
-        var notice = Drain.cancellingActions
-
+    /// What streams are ended with when the daemon stops (`ChannelShouldQuiesceEvent`):
+    /// what becomes of the running actions.
+    enum ShutdownNotice {
         static let cancellingActions = "testbedd is shutting down; running actions are being cancelled and their outcome recorded"
         static let actionsGoOn = "testbedd is shutting down; running actions go on under systemd: follow them again once testbedd is back"
     }
@@ -83,10 +82,14 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
     /// The daemon is stopping: end streams, finish the rest, close.
     private var shuttingDown = false
     /// Why streams end when the daemon stops.
-    private var shutdownNotice = Drain.cancellingActions
+    private let shutdownNotice: String
 
-    init(methods: MethodTable, caller: Caller, authorizer: Authorizer, logger: Logger, bounds: Bounds) {
+    init(
+        methods: MethodTable, caller: Caller, authorizer: Authorizer, logger: Logger, bounds: Bounds,
+        shutdownNotice: String = ShutdownNotice.cancellingActions
+    ) {
         self.bounds = bounds
+        self.shutdownNotice = shutdownNotice
         self.methods = methods
         self.caller = caller
         self.authorizer = authorizer
@@ -385,9 +388,9 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
             // The client sent all it will send: answer what is in flight, then close.
             inputClosed = true
             closeIfDrained(context: context)
-        } else if let drain = event as? Drain {
+        } else if event is ChannelShouldQuiesceEvent {
+            // The daemon is stopping: finish what is in flight, end streams, close.
             shuttingDown = true
-            shutdownNotice = drain.notice
             pending.removeAll()
             context.channel.setOption(ChannelOptions.autoRead, value: false).whenComplete { _ in }
             closeIfDrained(context: context)

@@ -1,5 +1,6 @@
 import Logging
 import NIOCore
+import NIOExtras
 import NIOPosix
 import NIOSSL
 import ServiceLifecycle
@@ -25,7 +26,9 @@ public final class RPCServer: Service {
     private let logger: Logger
     private let onReady: @Sendable () -> Void
     private let onStopping: @Sendable () -> Void
-    private let connections = ConnectionSet()
+    /// One quiescing helper per listener (a helper serves one server channel):
+    /// each closes its listener and tells its connections when the daemon stops.
+    private let quiescing = Locked<[ServerQuiescingHelper]>([])
     /// What streams are ended with when the daemon stops: what becomes of running actions.
     private let shutdownNotice: String
     private let bridge: Bridge?
@@ -57,7 +60,8 @@ public final class RPCServer: Service {
         self.authorizer = authorizer
         self.maxFrameBytes = maxFrameBytes
         self.limits = limits
-        self.shutdownNotice = actionsGoOnAtShutdown ? ConnectionHandler.Drain.actionsGoOn : ConnectionHandler.Drain.cancellingActions
+        self.shutdownNotice = actionsGoOnAtShutdown
+            ? ConnectionHandler.ShutdownNotice.actionsGoOn : ConnectionHandler.ShutdownNotice.cancellingActions
         self.admission = ConnectionAdmission(limits: limits, descriptorLimit: descriptorLimit)
         self.budget = OutputBudget(limit: limits.outputBytes)
         self.statistics = statistics
@@ -85,10 +89,11 @@ public final class RPCServer: Service {
             }
         } onGracefulShutdown: {
             self.onStopping()
-            for server in servers { server.channel.close(promise: nil) }
-            // Connections get shutdown_timeout to flush their answers; a client
-            // that does not read cannot hold the daemon up longer than that.
-            self.connections.drainAll(ConnectionHandler.Drain(notice: self.shutdownNotice), closingAfter: ConnectionLimits.timeAmount(self.limits.shutdownTimeout), on: self.group.next())
+            // Closes the listeners and tells each connection to finish its
+            // requests and close; each has shutdown_timeout to flush its answers
+            // (`ShutdownDeadline`), so a client that does not read cannot hold
+            // the daemon up longer than that.
+            for helper in self.quiescing.withLock({ $0 }) { helper.initiateShutdown(promise: nil) }
         }
         logger.info("all connections closed")
     }
@@ -105,24 +110,41 @@ public final class RPCServer: Service {
     /// listener: idle detection, framing with the frame clock, and the
     /// connection's requests. The fuzzers build the same pipeline from here.
     static func servingHandlers(
-        methods: MethodTable, caller: Caller, authorizer: Authorizer, maxFrameBytes: Int, bounds: ConnectionHandler.Bounds, idleTimeout: TimeAmount, logger: Logger
+        methods: MethodTable, caller: Caller, authorizer: Authorizer, maxFrameBytes: Int,
+        bounds: ConnectionHandler.Bounds, idleTimeout: TimeAmount, logger: Logger,
+        shutdownNotice: String = ConnectionHandler.ShutdownNotice.cancellingActions
     ) -> [any ChannelHandler] {
         [
             IdleStateHandler(allTimeout: idleTimeout),
             ByteToMessageHandler(ServerFrameDecoder(maxFrameBytes: maxFrameBytes)),
             MessageToByteHandler(FrameEncoder()),
-            ConnectionHandler(methods: methods, caller: caller, authorizer: authorizer, logger: logger, bounds: bounds),
+            ConnectionHandler(
+                methods: methods, caller: caller, authorizer: authorizer, logger: logger, bounds: bounds,
+                shutdownNotice: shutdownNotice),
         ]
     }
 
     /// A listening bootstrap on the daemon's event loops. Each listener rests
-    /// a moment when accepting fails for want of descriptors (`ListenerPause`).
+    /// a moment when accepting fails for want of descriptors (`ListenerPause`),
+    /// and its connections are known to a quiescing helper of its own; each
+    /// connection starts with its `ShutdownDeadline`.
     private func serverBootstrap() -> ServerBootstrap {
         let logger = self.logger
+        let quiescing = ServerQuiescingHelper(group: group)
+        self.quiescing.withLock { $0.append(quiescing) }
+        let deadline = ConnectionLimits.timeAmount(limits.shutdownTimeout)
         return ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(ListenerPause(logger: logger)) }
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandlers(
+                        ListenerPause(logger: logger), quiescing.makeServerChannelHandler(channel: channel))
+                }
+            }
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(ShutdownDeadline(timeout: deadline))
+                }
             }
     }
 
@@ -139,6 +161,7 @@ public final class RPCServer: Service {
         let maxFrameBytes = self.maxFrameBytes
         let logger = self.logger
         let admission = self.admission
+        let shutdownNotice = self.shutdownNotice
         let idleTimeout = ConnectionLimits.timeAmount(limits.idleTimeout)
         let privilegedBounds = limits.connectionBounds(budget: budget, privileged: true)
         let unprivilegedBounds = limits.connectionBounds(budget: budget, privileged: false)
@@ -166,7 +189,8 @@ public final class RPCServer: Service {
                     let caller = Caller(peer: peer, listener: kind, role: policy.role(of: peer, on: kind))
                     try channel.pipeline.syncOperations.addHandlers(Self.servingHandlers(
                         methods: methods, caller: caller, authorizer: authorizer, maxFrameBytes: maxFrameBytes,
-                        bounds: privileged ? privilegedBounds : unprivilegedBounds, idleTimeout: idleTimeout, logger: logger))
+                        bounds: privileged ? privilegedBounds : unprivilegedBounds, idleTimeout: idleTimeout, logger: logger,
+                        shutdownNotice: shutdownNotice))
                     return Connection(channel: channel, peer: peer, ticket: ticket)
                 }
             }
@@ -240,11 +264,9 @@ public final class RPCServer: Service {
 
     private func serve(_ connection: Connection) async {
         statistics.connectionOpened()
-        connections.insert(connection.channel)
         logger.debug("connection opened", metadata: ["uid": "\(connection.peer.uid)", "pid": "\(connection.peer.pid)"])
         try? await connection.channel.closeFuture.get()
         if let ticket = connection.ticket { admission.release(ticket) }
-        connections.remove(connection.channel)
         statistics.connectionClosed()
         logger.debug("connection closed", metadata: ["uid": "\(connection.peer.uid)", "pid": "\(connection.peer.pid)"])
     }
