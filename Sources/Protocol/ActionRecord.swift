@@ -24,6 +24,10 @@ public struct ActionRecord: Codable, Sendable, Hashable {
     /// When the action started (the original's name for the start time).
     public var executionTime: Date
     public var finishedAt: Date?
+    /// True when the true end is not known (testbedd was stopped when the
+    /// action ended and cannot ask what ended it): `finishedAt` is then when
+    /// testbedd found it over, a bound, not the end. Nil otherwise.
+    public var finishedAtIsApproximate: Bool?
     /// The uid of the caller that started it.
     public var startedBy: UInt32
     /// The uid of the caller that cancelled it (the daemon's own uid for a timeout).
@@ -70,6 +74,7 @@ public struct ActionRecord: Codable, Sendable, Hashable {
         case endState = "end_state"
         case executionTime = "execution_time"
         case finishedAt = "finished_at"
+        case finishedAtIsApproximate = "finished_at_approximate"
         case startedBy = "started_by"
         case cancelledBy = "cancelled_by"
     }
@@ -87,6 +92,8 @@ public struct ActionRecord: Codable, Sendable, Hashable {
         try c.encode(endState, forKey: .endState)
         try c.encode(executionTime, forKey: .executionTime)
         try c.encode(finishedAt, forKey: .finishedAt)
+        // Written only when true: records of exact ends keep the original's shape.
+        if finishedAtIsApproximate == true { try c.encode(true, forKey: .finishedAtIsApproximate) }
         try c.encode(startedBy, forKey: .startedBy)
         try c.encode(cancelledBy, forKey: .cancelledBy)
         try c.encode(note, forKey: .note)

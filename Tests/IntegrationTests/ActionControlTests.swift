@@ -152,6 +152,10 @@ import Glibc
         #expect(record.isFinished)
         #expect(record.endState == .failed(.up(.init())))
         #expect(record.note?.hasPrefix("interrupted") == true)
+        // When it ended is not known: its recorded end is marked as a bound, and the CLI says so.
+        #expect(record.finishedAtIsApproximate == true)
+        let actions = try await ProcessRun.run(Binaries.testbedctl, ["actions", "web", "--socket", sandbox.socket])
+        #expect(actions.stdout.split(separator: "\n").last?.contains(" <") == true, "\(actions.stdout)")
         let log = try String(contentsOfFile: record.logPath, encoding: .utf8)
         #expect(log.contains("hanging\ntestbedd: action interrupted: testbedd stopped while it ran"))
         #expect(try await Self.waitUntilGroupGone(pid))

@@ -18,13 +18,21 @@ struct ActionsCommand: AsyncParsableCommand {
                 for action in list.actions {
                     table.append([
                         String(action.id.prefix(8)), Self.describe(action.command), Output.describe(action.executionTime),
-                        action.finishedAt.map { ActionRun.format(.seconds($0.timeIntervalSince(action.executionTime))) } ?? "-",
+                        Self.duration(action),
                         Self.result(action), action.errorCode.map(String.init) ?? action.signal.map { "sig \($0)" } ?? "-",
                     ])
                 }
                 return table.render()
             }
         }
+    }
+
+    /// How long it ran; `<` before it when its end is not known exactly (it
+    /// was over by then: testbedd was stopped when it ended).
+    static func duration(_ action: ActionRecord) -> String {
+        guard let finishedAt = action.finishedAt else { return "-" }
+        let duration = ActionRun.format(.seconds(finishedAt.timeIntervalSince(action.executionTime)))
+        return action.finishedAtIsApproximate == true ? "<" + duration : duration
     }
 
     static func result(_ action: ActionRecord) -> String {

@@ -23,7 +23,7 @@ extension ActionSupervisor {
         if cancellation != nil, let process = live.process { signal(process, SIGKILL) }
         if let cancellation { appendLine(cancellation.line, to: live) }
         var record = live.record
-        record.finishedAt = JSONCoding.millisecondPrecision(registry.clock.now())
+        record.finishedAt = JSONCoding.millisecondPrecision(await endTime(of: live))
         record.cancelledBy = cancellation?.uid
         var succeeded = false
         switch ending {
@@ -64,6 +64,16 @@ extension ActionSupervisor {
             "action_id": "\(live.id)", "deployment": "\(live.deployment)", "command": "\(command.word)",
             "outcome": "\(Self.describe(finalRecord))",
         ])
+    }
+
+    /// When `live` ended: now, for a process followed to its end; a unit that
+    /// may have ended while testbedd was stopped says when itself.
+    func endTime(of live: LiveAction) async -> Date {
+        let now = registry.clock.now()
+        guard let process = live.process, process.signallingBlocks else { return now }
+        let reported = try? await busPool.runIfActive { process.exitTime() }
+        guard let reported = reported ?? nil, reported >= live.record.executionTime, reported <= now else { return now }
+        return reported
     }
 
     /// Writes the outcome (retrying while the disk refuses, so nothing stays `running`).

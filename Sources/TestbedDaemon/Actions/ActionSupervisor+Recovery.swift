@@ -26,7 +26,9 @@ extension ActionSupervisor {
                 line += "; its leftover processes (group \(pid)) were killed"
             }
             ActionLogFile.appendLine(line, toFile: record.logPath)
+            // It ended at some moment while no testbedd ran: what is known is that it was over by now.
             record.finishedAt = JSONCoding.millisecondPrecision(registry.clock.now())
+            record.finishedAtIsApproximate = true
             record.note = "interrupted: testbedd stopped while it ran"
             do {
                 let current = try registry.get(record.deployment).state

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A started orchestrator.
 public protocol LaunchedProcess: Sendable {
     var pid: Int32 { get }
@@ -11,9 +13,14 @@ public protocol LaunchedProcess: Sendable {
 
     /// Lets go of what remains of it once its outcome is recorded.
     func release()
+    /// When it ended, if the launcher knows better than the moment
+    /// `waitForExit` returned (a unit that ended while testbedd was stopped).
+    /// May block like `signalAll`.
+    func exitTime() -> Date?
 }
 
 extension LaunchedProcess {
     public func release() {}
+    public func exitTime() -> Date? { nil }
     public var signallingBlocks: Bool { false }
 }

@@ -196,6 +196,15 @@ public struct SystemdUnitLauncher: ActionLauncher {
             return code == 1 ? .exited(status) : .signaled(status == 0 ? SIGKILL : status)
         }
 
+        /// When the unit's main process ended (`ExecMainExitTimestamp`, µs since the epoch).
+        func exitTime() -> Date? {
+            guard let bus = try? SystemBus() else { return nil }
+            let microseconds: UInt64 = (try? bus.trivialProperty(
+                SystemdUnitLauncher.manager, path, "org.freedesktop.systemd1.Service", "ExecMainExitTimestamp",
+                type: "t", initial: 0)) ?? 0
+            return microseconds == 0 ? nil : Date(timeIntervalSince1970: Double(microseconds) / 1e6)
+        }
+
         /// Removes the unit, once its outcome is recorded.
         func release() {
             guard let bus = try? SystemBus() else { return }
