@@ -179,7 +179,8 @@ public struct Daemon: Sendable {
         let supervisor = try ActionSupervisor(
             registry: registry, launcher: launcher, watcher: LogWatcher(),
             configuration: configuration, blockingPool: blockingPool, busPool: busPool, logger: logger)
-        supervisor.recoverInterrupted()
+        // Held back now; decided by ActionService once the daemon serves.
+        supervisor.reserveUnfinished()
 
         let daemonServices = DaemonServices(
             configuration: configuration, registry: registry, supervisor: supervisor,

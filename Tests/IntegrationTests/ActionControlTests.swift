@@ -146,9 +146,11 @@ import Glibc
 
         let restarted = try await Fixtures.daemon(in: sandbox)
         let again = try await RPCConnection.connect(unixSocketPath: sandbox.socket)
+        // The new daemon serves at once and decides about the action meanwhile;
+        // the deployment stays held back until then.
+        let record = try await again.waitForAction(started.actionID)
         let deployment: Deployment = try await again.call(RPCMethod.deploymentGet, params: NameParams(name: "web"))
         #expect(deployment.state == .failed(.up(.init())))
-        let record: ActionRecord = try await again.call(RPCMethod.actionGet, params: ActionIDParams(id: started.actionID))
         #expect(record.isFinished)
         #expect(record.endState == .failed(.up(.init())))
         #expect(record.note?.hasPrefix("interrupted") == true)

@@ -8,11 +8,21 @@ public protocol ActionLauncher: Sendable {
     var actionsSurviveTheDaemon: Bool { get }
 
     /// The still-running orchestrator of action `actionID`, started before the
-    /// daemon restarted; nil when there is none to re-attach to.
-    func reattach(actionID: String) -> (any LaunchedProcess)?
+    /// daemon restarted, asked once. May block (a D-Bus call).
+    func reattach(actionID: String) -> Reattachment
 }
 
 extension ActionLauncher {
     public var actionsSurviveTheDaemon: Bool { false }
-    public func reattach(actionID: String) -> (any LaunchedProcess)? { nil }
+    public func reattach(actionID: String) -> Reattachment { .gone }
+}
+
+/// What a launcher can say about an action started before the daemon restarted.
+public enum Reattachment: Sendable {
+    /// It still runs (or has ended, with its outcome still to be read): follow it.
+    case running(any LaunchedProcess)
+    /// There is nothing left of it to follow.
+    case gone
+    /// The launcher cannot tell now (the bus does not answer yet, early at boot): ask again.
+    case unknown
 }

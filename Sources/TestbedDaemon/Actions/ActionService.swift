@@ -1,9 +1,10 @@
 import NIOPosix
 import ServiceLifecycle
 
-/// The actions' part of the daemon's life: sweeps old logs periodically and,
-/// when the daemon stops, cancels running actions and waits for their outcomes
-/// to be recorded.
+/// The actions' part of the daemon's life: decides about the actions a
+/// previous daemon left unfinished, sweeps old logs periodically and, when the
+/// daemon stops, cancels running actions and waits for their outcomes to be
+/// recorded.
 struct ActionService: Service {
     let supervisor: ActionSupervisor
     let blockingPool: NIOThreadPool
@@ -12,6 +13,7 @@ struct ActionService: Service {
 
     func run() async throws {
         try? await cancelWhenGracefulShutdown {
+            await supervisor.recoverInterrupted()
             while true {
                 try await blockingPool.runIfActive { supervisor.sweepLogs() }
                 try await Task.sleep(for: sweepInterval)

@@ -49,8 +49,15 @@ extension ActionSupervisor {
                 }
             }
         let finalRecord = await recordOutcome(record, newState: newState)
-        // Only now that the outcome is durable may the launcher forget the process (a unit is removed).
-        live.process?.release()
+        // Only now that the outcome is durable may the launcher forget the process
+        // (a unit is removed: D-Bus calls, made on the bus pool).
+        if let process = live.process {
+            if process.signallingBlocks {
+                _ = try? await busPool.runIfActive { process.release() }
+            } else {
+                process.release()
+            }
+        }
         if let watch { watcher.stop(watch) }
         close(live.writerFD)
         // Followers learn the outcome only now that it is durable.

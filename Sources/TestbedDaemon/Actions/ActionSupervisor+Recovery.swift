@@ -7,19 +7,71 @@ import TestbedProtocol
 import Glibc
 #endif
 
-/// Recovery at start-up: actions a previous daemon left unfinished.
+/// Recovery at start-up: actions a previous daemon left unfinished. The
+/// deployments concerned are held back at once (`reserveUnfinished`); what
+/// became of each action is decided while the daemon already serves
+/// (`recoverInterrupted`), its disk work on the blocking pool and its D-Bus
+/// questions on the bus pool.
 extension ActionSupervisor {
     // MARK: Recovery
 
-    /// Marks failed every action a previous daemon left unfinished: its process
-    /// is gone (or, if it somehow survived, is killed: nothing can follow it now).
-    /// Call once at start-up, before serving.
-    public func recoverInterrupted() {
-        for var record in registry.unfinishedActions() {
-            if let process = launcher.reattach(actionID: record.id) {
+    /// Holds back every deployment with an action a previous daemon left
+    /// unfinished until `recoverInterrupted` has decided about it: no action
+    /// starts there, it cannot be destroyed, and followers of the action wait
+    /// for its outcome. Memory only: call it at start-up, before serving.
+    public func reserveUnfinished() {
+        let unfinished = registry.unfinishedActions()
+        state.withLock { state in
+            for record in unfinished {
+                state.busy.insert(record.deployment)
+                state.recovering[record.id] = ActionLog(path: record.logPath)
+            }
+        }
+    }
+
+    /// Decides about each action `reserveUnfinished` held back: follows again
+    /// one whose orchestrator outlived the restart (a systemd unit), and
+    /// records the others as failed, killing what is left of them. Stops
+    /// early, leaving the rest for the next start, if its task is cancelled.
+    public func recoverInterrupted() async {
+        let held = state.withLock { Set($0.recovering.keys) }
+        for record in registry.unfinishedActions() where held.contains(record.id) {
+            guard let reattachment = await reattach(record.id) else { return }
+            if case .running(let process) = reattachment {
                 resume(record, process)
+            } else {
+                await recordInterrupted(record)
+            }
+        }
+        // A deployment left `running` without an unfinished action (a crash between two writes).
+        _ = try? await blockingPool.runIfActive { [self] in
+            for deployment in registry.list() where deployment.state == .running && !isBusy(deployment.name) {
+                let last = deployment.lastActionUUID.flatMap { try? registry.action($0) }
+                _ = try? registry.update(deployment.name) { $0.state = .failed(last?.command ?? .down) }
+                logger.warning("deployment was left running with no action; marked failed", metadata: ["deployment": "\(deployment.name)"])
+            }
+        }
+    }
+
+    /// What the launcher says of action `id`, asked on the bus pool and again
+    /// each second while it cannot tell, for ten seconds; nil if cancelled.
+    private func reattach(_ id: String) async -> Reattachment? {
+        for attempt in 1...10 {
+            let answer = (try? await busPool.runIfActive { [launcher] in launcher.reattach(actionID: id) }) ?? .unknown
+            if case .unknown = answer, attempt < 10 {
+                do { try await Task.sleep(for: .seconds(1)) } catch { return nil }
                 continue
             }
+            return answer
+        }
+        return .unknown
+    }
+
+    /// Records `record` as failed: its process is gone (or, if it somehow
+    /// survived, is killed: nothing can follow it now).
+    private func recordInterrupted(_ record: ActionRecord) async {
+        let finished: ActionRecord? = try? await blockingPool.runIfActive { [self] () -> ActionRecord? in
+            var record = record
             var line = "testbedd: action interrupted: testbedd stopped while it ran"
             if let pid = record.pid, let start = record.pidStartTime, ProcessStartTime.of(pid) == start {
                 kill(-pid, SIGKILL)
@@ -39,22 +91,25 @@ extension ActionSupervisor {
                 logger.warning("recorded an interrupted action as failed", metadata: [
                     "action_id": "\(record.id)", "deployment": "\(record.deployment)",
                 ])
+                return record
             } catch {
                 logger.error("cannot record interrupted action \(record.id): \(error)")
+                return nil
             }
         }
-        // A deployment left `running` without an unfinished action (a crash between two writes).
-        for deployment in registry.list() where deployment.state == .running && !isBusy(deployment.name) {
-            let last = deployment.lastActionUUID.flatMap { try? registry.action($0) }
-            _ = try? registry.update(deployment.name) { $0.state = .failed(last?.command ?? .down) }
-            logger.warning("deployment was left running with no action; marked failed", metadata: ["deployment": "\(deployment.name)"])
+        let log = state.withLock { state in
+            state.busy.remove(record.deployment)
+            return state.recovering.removeValue(forKey: record.id)
         }
+        // Followers learn the outcome once it is durable; if it could not be
+        // written, from the record as it stands (the next start tries again).
+        log?.finish((finished ?? nil) ?? record)
     }
 
     /// Follows again an action whose orchestrator outlived a restart of the daemon.
     func resume(_ record: ActionRecord, _ process: any LaunchedProcess) {
         let writerFD = open(record.logPath, O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW)
-        let log = ActionLog(path: record.logPath)
+        let log = state.withLock { $0.recovering[record.id] } ?? ActionLog(path: record.logPath)
         let live = LiveAction(
             record: record, log: log, previousState: record.previousState ?? .down, writerFD: writerFD)
         _ = live.started(process, startTime: record.pidStartTime)
@@ -62,6 +117,7 @@ extension ActionSupervisor {
         state.withLock { state in
             state.busy.insert(record.deployment)
             state.live[record.id] = live
+            state.recovering.removeValue(forKey: record.id)
         }
         logger.info("re-attached to a running action", metadata: [
             "action_id": "\(record.id)", "deployment": "\(record.deployment)",

@@ -30,6 +30,9 @@ public final class ActionSupervisor: Sendable {
         var live: [String: LiveAction] = [:]
         /// Completions in progress, awaited at shutdown.
         var completions: [String: Task<Void, Never>] = [:]
+        /// Actions a previous daemon left unfinished, not decided about yet,
+        /// with the log their followers wait on meanwhile.
+        var recovering: [String: ActionLog] = [:]
     }
 
     let state = Locked(State())
@@ -63,7 +66,7 @@ public final class ActionSupervisor: Sendable {
     /// action of the current deployment of its name has one.
     public func log(of id: String) throws(DeploymentError) -> ActionLog {
         let record = try registry.action(id)
-        if let live = state.withLock({ $0.live[id] }) { return live.log }
+        if let log = state.withLock({ $0.live[id]?.log ?? $0.recovering[id] }) { return log }
         // Recorded as unfinished but not running here: its outcome is being written now.
         return ActionLog(path: record.logPath, finished: record.isFinished ? record : nil)
     }

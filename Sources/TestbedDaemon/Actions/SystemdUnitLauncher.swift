@@ -100,15 +100,12 @@ public struct SystemdUnitLauncher: ActionLauncher {
         return UnitProcess(unit: unit)
     }
 
-    /// The action's unit if it still exists (a restarted daemon re-attaches to it).
-    public func reattach(actionID: String) -> (any LaunchedProcess)? {
+    /// The action's unit if it still exists (a restarted daemon re-attaches to
+    /// it). A bus that does not answer (early at boot) is not a unit that is gone.
+    public func reattach(actionID: String) -> Reattachment {
         let unit = UnitProcess(unit: Self.unitName(actionID))
-        // A bus that does not answer yet (early at boot) is not a unit that is gone: ask again.
-        for attempt in 0..<10 {
-            if let state = try? unit.state() { return state.loaded ? unit : nil }
-            if attempt < 9 { Thread.sleep(forTimeInterval: 1) }
-        }
-        return nil
+        guard let state = try? unit.state() else { return .unknown }
+        return state.loaded ? .running(unit) : .gone
     }
 
     /// An action's transient unit.
