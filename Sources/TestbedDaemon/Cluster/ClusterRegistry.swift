@@ -70,19 +70,30 @@ public final class ClusterRegistry: Sendable {
         var health: Health
     }
 
-    private struct State {
+    /// What the files hold, as last written: changed only by `mutate`, on a
+    /// copy that replaces it once the disk has it.
+    private struct Files {
         var host: HostDescription?
         var hosts: [String: HostDescription] = [:]
         var otherClusterKeys: [String: JSONValue] = [:]
         var clusterFileCorrupt = false
         var file = StateFile()
         var revokedSerials: Set<String> = []
+        /// The files' own problems (unreadable, corrupt, moved aside), by file name.
+        var problems: [String: String] = [:]
+    }
+
+    /// What lives in memory only and moves on its own: members' health, and
+    /// problems that are not the files' (the bridge, the chassis, Open vSwitch).
+    private struct Runtime {
         var health: [String: Health] = [:]
         /// Problems by topic, so one that is fixed can be cleared.
         var problems: [String: String] = [:]
     }
 
-    private let state: Locked<State>
+    private let files: Locked<Files>
+    private let runtime = Locked(Runtime())
+    /// Held for the whole of a mutation of the files, disk writes included.
     private let writer = NIOLock()
 
     /// Loads the files in `folder`, creating it when missing.
@@ -90,7 +101,7 @@ public final class ClusterRegistry: Sendable {
         try AtomicFile.makeFolder(folder, mode: 0o755)
         self.folder = folder
         self.clock = clock
-        var state = State()
+        var state = Files()
         Self.load(folder + "/host.json", into: &state, topic: "host.json") { data, state in
             state.host = try JSONCoding.sharedDecoder.decode(HostDescription.self, from: data)
         }
@@ -104,11 +115,11 @@ public final class ClusterRegistry: Sendable {
             state.file = try JSONCoding.sharedDecoder.decode(StateFile.self, from: data)
         }
         state.revokedSerials = Set(state.file.revoked.map(\.serial))
-        self.state = Locked(state)
+        self.files = Locked(state)
     }
 
     private static func load(
-        _ path: String, into state: inout State, topic: String, _ parse: (Data, inout State) throws -> Void
+        _ path: String, into state: inout Files, topic: String, _ parse: (Data, inout Files) throws -> Void
     ) {
         guard FileManager.default.fileExists(atPath: path) else { return }
         guard let data = FileManager.default.contents(atPath: path) else {
@@ -144,33 +155,36 @@ public final class ClusterRegistry: Sendable {
 
     // MARK: Reads, from memory
 
-    public var host: HostDescription? { state.withLock { $0.host } }
+    public var host: HostDescription? { files.withLock { $0.host } }
 
     /// One sentence per problem, sorted.
-    public var problems: [String] { state.withLock { $0.problems.values.sorted() } }
+    public var problems: [String] {
+        (files.withLock { Array($0.problems.values) } + runtime.withLock { Array($0.problems.values) }).sorted()
+    }
 
     /// Whether the certificate with this serial is revoked.
-    public func isRevoked(serial: String) -> Bool { state.withLock { $0.revokedSerials.contains(serial) } }
+    public func isRevoked(serial: String) -> Bool { files.withLock { $0.revokedSerials.contains(serial) } }
 
     /// Whether `chassis` is a member (the main's own entry counts).
-    public func isMember(_ chassis: String) -> Bool { state.withLock { $0.hosts[chassis] != nil } }
+    public func isMember(_ chassis: String) -> Bool { files.withLock { $0.hosts[chassis] != nil } }
 
     /// Every member, sorted by chassis.
     func members() -> [Member] {
-        state.withLock { state in
+        let health = runtime.withLock { $0.health }
+        return files.withLock { state in
             state.hosts.keys.sorted().map { chassis in
                 Member(chassis: chassis, host: state.hosts[chassis]!, record: state.file.members[chassis],
-                       health: state.health[chassis] ?? Health())
+                       health: health[chassis] ?? Health())
             }
         }
     }
 
     /// The last certificate serial `chassis` joined with.
-    func serial(of chassis: String) -> String? { state.withLock { $0.file.members[chassis]?.certificateSerial } }
+    func serial(of chassis: String) -> String? { files.withLock { $0.file.members[chassis]?.certificateSerial } }
 
     /// kvm-compose-config.json as served by `config.get cluster`.
     func clusterDocument() -> JSONValue {
-        state.withLock { state in Self.clusterValue(hosts: state.hosts, other: state.otherClusterKeys) }
+        files.withLock { state in Self.clusterValue(hosts: state.hosts, other: state.otherClusterKeys) }
     }
 
     private static func clusterValue(hosts: [String: HostDescription], other: [String: JSONValue]) -> JSONValue {
@@ -187,7 +201,7 @@ public final class ClusterRegistry: Sendable {
 
     /// Records (or, with nil, clears) a problem under `topic`.
     public func setProblem(_ topic: String, _ sentence: String?) {
-        state.withLock { $0.problems[topic] = sentence }
+        runtime.withLock { $0.problems[topic] = sentence }
     }
 
     // MARK: Mutations: serialized, durable first; they block on disk I/O
@@ -195,11 +209,13 @@ public final class ClusterRegistry: Sendable {
     /// Writes this host's description. On the main, its own entry in the cluster follows.
     func setHost(_ host: HostDescription, isMain: Bool) throws(ClusterError) {
         try mutate { state in try self.writeHost(host, isMain: isMain, state: &state) }
+        // A write that failed before (at start-up) is fixed now.
+        runtime.withLock { _ = $0.problems.removeValue(forKey: "host.json") }
     }
 
     /// Writes host.json and, on the main, its own entry in the cluster (replacing a
     /// stale one under another chassis).
-    private func writeHost(_ host: HostDescription, isMain: Bool, state: inout State) throws {
+    private func writeHost(_ host: HostDescription, isMain: Bool, state: inout Files) throws {
         try write(host, to: hostPath, mode: 0o644)
         state.host = host
         state.problems["host.json"] = nil
@@ -226,14 +242,14 @@ public final class ClusterRegistry: Sendable {
     /// answered or joined again meanwhile stays. Returns whether it was removed.
     func removeIfStillMissing(_ chassis: String, threshold: Int) throws(ClusterError) -> Bool {
         let removed = try mutate { state -> Bool in
-            let misses = self.state.withLock { $0.health[chassis]?.misses ?? 0 }
+            let misses = self.runtime.withLock { $0.health[chassis]?.misses ?? 0 }
             guard misses >= threshold, state.hosts[chassis] != nil else { return false }
             var hosts = state.hosts
             hosts[chassis] = nil
             try self.writeCluster(hosts: hosts, state: &state)
             return true
         }
-        if removed { state.withLock { _ = $0.health.removeValue(forKey: chassis) } }
+        if removed { runtime.withLock { _ = $0.health.removeValue(forKey: chassis) } }
         return removed
     }
 
@@ -260,7 +276,7 @@ public final class ClusterRegistry: Sendable {
             try self.writeCluster(hosts: hosts, state: &state)
             return wasMember
         }
-        state.withLock { $0.health[chassis] = Health(lastSeen: clock.now(), misses: 0) }
+        runtime.withLock { $0.health[chassis] = Health(lastSeen: clock.now(), misses: 0) }
         return wasMember
     }
 
@@ -288,14 +304,15 @@ public final class ClusterRegistry: Sendable {
             }
             return wasMember
         }
-        state.withLock { _ = $0.health.removeValue(forKey: chassis) }
+        runtime.withLock { _ = $0.health.removeValue(forKey: chassis) }
         return wasMember
     }
 
     /// Records a check of `chassis`: a success clears its misses; a failure
     /// adds one. Returns the misses after it and the misses before it.
     func recordCheck(_ chassis: String, succeeded: Bool) -> (misses: Int, previous: Int) {
-        state.withLock { state in
+        let isMember = isMember(chassis)
+        return runtime.withLock { state in
             var health = state.health[chassis] ?? Health()
             let previous = health.misses
             if succeeded {
@@ -304,7 +321,7 @@ public final class ClusterRegistry: Sendable {
             } else {
                 health.misses += 1
             }
-            if state.hosts[chassis] != nil { state.health[chassis] = health }
+            if isMember { state.health[chassis] = health }
             return (health.misses, previous)
         }
     }
@@ -312,8 +329,8 @@ public final class ClusterRegistry: Sendable {
     /// Records a heartbeat from `chassis`: it is seen, but only the main's own
     /// checks count misses.
     func recordHeartbeat(_ chassis: String) {
-        state.withLock { state in
-            guard state.hosts[chassis] != nil else { return }
+        guard isMember(chassis) else { return }
+        runtime.withLock { state in
             state.health[chassis, default: Health()].lastSeen = clock.now()
         }
     }
@@ -321,29 +338,18 @@ public final class ClusterRegistry: Sendable {
     /// Makes the main's own entry match its host.json (at start-up).
     func ensureOwnEntry() throws(ClusterError) {
         guard let host = self.host else { return }
-        if state.withLock({ $0.hosts[host.ovn.chassisName] == host && !$0.clusterFileCorrupt }) { return }
+        if files.withLock({ $0.hosts[host.ovn.chassisName] == host && !$0.clusterFileCorrupt }) { return }
         try setHost(host, isMain: true)
     }
 
-    private func mutate<R>(_ body: (inout State) throws -> R) throws(ClusterError) -> R {
+    /// Runs `body` on a copy of the files under the writer; the copy becomes
+    /// what is served only if `body` (which writes the disk) succeeds.
+    private func mutate<R>(_ body: (inout Files) throws -> R) throws(ClusterError) -> R {
         do {
             return try writer.withLock {
-                var copy = state.withLock { $0 }
-                let problemsBefore = copy.problems
+                var copy = files.withLock { $0 }
                 let result = try body(&copy)
-                let final = copy
-                state.withLock { current in
-                    // Health and problems move while the disk is written: keep the live
-                    // ones, with only the problems this mutation changed.
-                    let health = current.health
-                    var problems = current.problems
-                    for topic in Set(problemsBefore.keys).union(final.problems.keys) where problemsBefore[topic] != final.problems[topic] {
-                        problems[topic] = final.problems[topic]
-                    }
-                    current = final
-                    current.health = health
-                    current.problems = problems
-                }
+                files.withLock { $0 = copy }
                 return result
             }
         } catch let error as ClusterError {
@@ -353,7 +359,7 @@ public final class ClusterRegistry: Sendable {
         }
     }
 
-    private func writeCluster(hosts: [String: HostDescription], state: inout State) throws {
+    private func writeCluster(hosts: [String: HostDescription], state: inout Files) throws {
         if state.clusterFileCorrupt, FileManager.default.fileExists(atPath: clusterPath) {
             let aside = clusterPath + ".corrupt-\(Int(clock.now().timeIntervalSince1970))"
             guard rename(clusterPath, aside) == 0 else {
