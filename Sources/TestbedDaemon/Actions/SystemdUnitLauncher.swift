@@ -158,33 +158,19 @@ public struct SystemdUnitLauncher: ActionLauncher {
         }
 
         func waitForExit() async -> ProcessTermination {
-            // Blocking D-Bus polls, on a thread of their own for the action's lifetime.
-            await withCheckedContinuation { continuation in
-                Thread.detachNewThread { continuation.resume(returning: self.pollUntilExit()) }
-            }
+            await UnitWatcher.shared.waitForExit(of: self)
         }
 
-        /// Polls the unit until its main process has ended (exited with
-        /// RemainAfterExit, failed, or gone after having started).
-        private func pollUntilExit() -> ProcessTermination {
-            var neverStarted = 0
-            while true {
-                if let bus = try? SystemBus(), let state = try? state(on: bus) {
-                    let started: UInt64 = (try? bus.trivialProperty(
-                        SystemdUnitLauncher.manager, path, "org.freedesktop.systemd1.Service",
-                        "ExecMainStartTimestampMonotonic", type: "t", initial: 0)) ?? 0
-                    let ended = (state.active == "active" && state.sub == "exited") || state.active == "failed"
-                        || !state.loaded || (state.active == "inactive" && started != 0)
-                    // A start job may still be queued (inactive, never started): wait for it, a while.
-                    if state.active == "inactive" && started == 0 { neverStarted += 1 }
-                    if ended || neverStarted > 600 { return termination(on: bus) }
-                }
-                Thread.sleep(forTimeInterval: 0.1)
-            }
+        /// True once the unit's main process has been started.
+        func mainStarted(on bus: SystemBus) -> Bool {
+            let started: UInt64 = (try? bus.trivialProperty(
+                SystemdUnitLauncher.manager, path, "org.freedesktop.systemd1.Service",
+                "ExecMainStartTimestampMonotonic", type: "t", initial: 0)) ?? 0
+            return started != 0
         }
 
         /// How the main process ended.
-        private func termination(on bus: SystemBus) -> ProcessTermination {
+        func termination(on bus: SystemBus) -> ProcessTermination {
             let code: Int32 = (try? bus.trivialProperty(
                 SystemdUnitLauncher.manager, path, "org.freedesktop.systemd1.Service", "ExecMainCode", type: "i", initial: 0)) ?? 0
             let status: Int32 = (try? bus.trivialProperty(
