@@ -21,7 +21,7 @@ extension ActionSupervisor {
         // A cancelled action leaves nothing behind: whatever of its process group
         // outlived the orchestrator (a child that ignored SIGTERM) goes now.
         if cancellation != nil, let process = live.process { signal(process, SIGKILL) }
-        if let cancellation { appendLine(cancellation.line, to: live) }
+        if let cancellation { _ = try? await blockingPool.runIfActive { self.appendLine(cancellation.line, to: live) } }
         var record = live.record
         record.finishedAt = JSONCoding.millisecondPrecision(await endTime(of: live))
         record.cancelledBy = cancellation?.uid
