@@ -104,12 +104,18 @@ public struct Daemon: Sendable {
             logger.error("store: \(problem)")
         }
 
-        // Disk work (store writes, sweeps) and D-Bus calls (polkit, systemd) each
-        // get a pool: two stuck polkit checks must not stall every mutation.
+        // Each kind of blocking work gets a pool of its own, so that none can
+        // stall another: disk writes and sweeps; log followers' reads; D-Bus calls
+        // to systemd; and polkit's questions (asked by anyone who can connect).
         let blockingPool = NIOThreadPool(numberOfThreads: 2)
         blockingPool.start()
+        let logPool = NIOThreadPool(numberOfThreads: 2)
+        logPool.start()
         let busPool = NIOThreadPool(numberOfThreads: 2)
         busPool.start()
+        let polkitPool = NIOThreadPool(numberOfThreads: configuration.auth == .polkit ? 2 : 1)
+        polkitPool.start()
+        let pools = [blockingPool, logPool, busPool, polkitPool]
 
         var passed = try SocketActivation.listeners()
         let activated = !passed.isEmpty
@@ -185,13 +191,13 @@ public struct Daemon: Sendable {
         let daemonServices = DaemonServices(
             configuration: configuration, registry: registry, supervisor: supervisor,
             statistics: ServerStatistics(),
-            blockingPool: blockingPool, socketActivated: activated, cluster: cluster, logger: logger)
+            blockingPool: blockingPool, logPool: logPool, socketActivated: activated, cluster: cluster, logger: logger)
         let logger = self.logger
         let server = RPCServer(
             makeListeners: makeListeners,
             methods: .daemon(services: daemonServices),
             authorizer: Authorizer(
-                policy: policy, askPolkit: Self.polkitAuthorizer(pool: busPool, logger: logger), logger: logger),
+                policy: policy, askPolkit: Self.polkitAuthorizer(pool: polkitPool, logger: logger), logger: logger),
             maxFrameBytes: configuration.maxFrameBytes,
             limits: configuration.limits,
             descriptorLimit: descriptors,
@@ -252,12 +258,10 @@ public struct Daemon: Sendable {
         do {
             try await group.run()
         } catch {
-            try? await blockingPool.shutdownGracefully()
-            try? await busPool.shutdownGracefully()
+            for pool in pools { try? await pool.shutdownGracefully() }
             throw error
         }
-        try? await blockingPool.shutdownGracefully()
-        try? await busPool.shutdownGracefully()
+        for pool in pools { try? await pool.shutdownGracefully() }
         logger.info("testbedd stopped")
     }
 }

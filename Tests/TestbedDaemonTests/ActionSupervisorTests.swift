@@ -153,6 +153,8 @@ import TestbedProtocol
         #expect(throws: DeploymentError.busy(name: "web")) { try parts.supervisor.start(.down, on: "web", by: Self.root) }
         let log = try parts.supervisor.log(of: left.id)
         #expect(log.finishedRecord == nil)
+        #expect(throws: DeploymentError.recovering(action: "left", deployment: "web")) { try parts.supervisor.cancel(left.id, by: 0) }
+        #expect(parts.supervisor.runningCount == 1)  // an idle daemon does not exit meanwhile
 
         await parts.supervisor.recoverInterrupted()
         let finished = try #require(log.finishedRecord)
@@ -162,6 +164,27 @@ import TestbedProtocol
         #expect(try parts.registry.get("web").state == .failed(.up(.init())))
         #expect(!parts.supervisor.isBusy("web"))
         #expect(try String(contentsOfFile: left.logPath, encoding: .utf8).hasSuffix("testbedd: action interrupted: testbedd stopped while it ran\n"))
+    }
+
+    @Test func aDeploymentStaysHeldWhileAnyOfItsLeftActionsIsUndecided() async throws {
+        let folder = try TemporaryFolder()
+        // The first is gone at once; whether the second still runs takes two more seconds to learn.
+        let launcher = ScriptedLauncher(reattachments: [.gone, .unknown, .unknown, .gone])
+        let parts = try Self.parts(folder, launcher: launcher, clock: Self.started.addingTimeInterval(60))
+        let first = try Self.leftRunning(parts, folder)
+        var second = first
+        second.id = "second"
+        try parts.registry.record(second)
+        parts.supervisor.reserveUnfinished()
+
+        let recovery = Task { await parts.supervisor.recoverInterrupted() }
+        while (try? parts.registry.action(first.id))?.isFinished != true { try await Task.sleep(for: .milliseconds(10)) }
+        let held = parts.supervisor.isBusy("web")
+        let secondDecided = try parts.registry.action(second.id).isFinished
+        if !secondDecided { #expect(held, "the deployment was freed while one of its actions was still undecided") }
+        await recovery.value
+        #expect(try parts.registry.action(second.id).isFinished)
+        #expect(!parts.supervisor.isBusy("web"))
     }
 
     @Test func aReattachedUnitIsRecordedWithTheEndItReportsNotWhenTestbeddNoticed() async throws {

@@ -64,7 +64,7 @@ extension ActionSupervisor {
         live.log.finish(finalRecord)
         state.withLock { state in
             state.live.removeValue(forKey: live.id)
-            state.busy.remove(live.deployment)
+            state.release(live.deployment)
             state.completions.removeValue(forKey: live.id)
         }
         logger.info("action finished", metadata: [

@@ -24,7 +24,7 @@ extension ActionSupervisor {
         state.withLock { state in
             for record in unfinished {
                 state.busy.insert(record.deployment)
-                state.recovering[record.id] = ActionLog(path: record.logPath)
+                state.recovering[record.id] = (record.deployment, ActionLog(path: record.logPath))
             }
         }
     }
@@ -36,19 +36,26 @@ extension ActionSupervisor {
     public func recoverInterrupted() async {
         let held = state.withLock { Set($0.recovering.keys) }
         for record in registry.unfinishedActions() where held.contains(record.id) {
-            guard let reattachment = await reattach(record.id) else { return }
+            guard let reattachment = await reattach(record.id), !Task.isCancelled else { return }
             if case .running(let process) = reattachment {
-                resume(record, process)
+                // The pid may come from a D-Bus call: asked on the bus pool.
+                let pid = (try? await busPool.runIfActive { process.pid }) ?? record.pid ?? 0
+                resume(record, process, pid: pid)
             } else {
                 await recordInterrupted(record)
             }
         }
-        // A deployment left `running` without an unfinished action (a crash between two writes).
+        // A deployment left `running` without an unfinished action (a crash between
+        // two writes). Decided under the registry's writer: by now actions run
+        // again, and one that started or ended meanwhile is not touched.
         _ = try? await blockingPool.runIfActive { [self] in
-            for deployment in registry.list() where deployment.state == .running && !isBusy(deployment.name) {
+            for deployment in registry.list() where deployment.state == .running {
                 let last = deployment.lastActionUUID.flatMap { try? registry.action($0) }
-                _ = try? registry.update(deployment.name) { $0.state = .failed(last?.command ?? .down) }
-                logger.warning("deployment was left running with no action; marked failed", metadata: ["deployment": "\(deployment.name)"])
+                try? registry.update(deployment.name) { current in
+                    guard current.state == .running, !isBusy(current.name) else { throw LeftAlone() }
+                    current.state = .failed(last?.command ?? .down)
+                    logger.warning("deployment was left running with no action; marked failed", metadata: ["deployment": "\(current.name)"])
+                }
             }
         }
     }
@@ -98,8 +105,8 @@ extension ActionSupervisor {
             }
         }
         let log = state.withLock { state in
-            state.busy.remove(record.deployment)
-            return state.recovering.removeValue(forKey: record.id)
+            defer { state.release(record.deployment) }
+            return state.recovering.removeValue(forKey: record.id)?.log
         }
         // Followers learn the outcome once it is durable; if it could not be
         // written, from the record as it stands (the next start tries again).
@@ -107,12 +114,12 @@ extension ActionSupervisor {
     }
 
     /// Follows again an action whose orchestrator outlived a restart of the daemon.
-    func resume(_ record: ActionRecord, _ process: any LaunchedProcess) {
+    func resume(_ record: ActionRecord, _ process: any LaunchedProcess, pid: Int32) {
         let writerFD = open(record.logPath, O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW)
-        let log = state.withLock { $0.recovering[record.id] } ?? ActionLog(path: record.logPath)
+        let log = state.withLock { $0.recovering[record.id]?.log } ?? ActionLog(path: record.logPath)
         let live = LiveAction(
             record: record, log: log, previousState: record.previousState ?? .down, writerFD: writerFD)
-        _ = live.started(process, startTime: record.pidStartTime)
+        _ = live.started(process, pid: pid, startTime: record.pidStartTime)
         let watch = try? watcher.watch(log)
         state.withLock { state in
             state.busy.insert(record.deployment)
@@ -130,3 +137,6 @@ extension ActionSupervisor {
         armTimeout(live, startedAt: record.executionTime)
     }
 }
+
+/// Thrown inside a registry update to leave the deployment as it is.
+private struct LeftAlone: Error {}

@@ -30,9 +30,17 @@ public final class ActionSupervisor: Sendable {
         var live: [String: LiveAction] = [:]
         /// Completions in progress, awaited at shutdown.
         var completions: [String: Task<Void, Never>] = [:]
-        /// Actions a previous daemon left unfinished, not decided about yet,
-        /// with the log their followers wait on meanwhile.
-        var recovering: [String: ActionLog] = [:]
+        /// Actions a previous daemon left unfinished, not decided about yet:
+        /// their deployment, and the log their followers wait on meanwhile.
+        var recovering: [String: (deployment: String, log: ActionLog)] = [:]
+
+        /// Frees `deployment` unless an action of it still runs or is held for recovery.
+        mutating func release(_ deployment: String) {
+            guard !live.values.contains(where: { $0.deployment == deployment }),
+                !recovering.values.contains(where: { $0.deployment == deployment })
+            else { return }
+            busy.remove(deployment)
+        }
     }
 
     let state = Locked(State())
@@ -59,14 +67,17 @@ public final class ActionSupervisor: Sendable {
     /// True while an action starts or runs on deployment `name`.
     public func isBusy(_ name: String) -> Bool { state.withLock { $0.busy.contains(name) } }
 
-    /// How many actions run now.
-    public var runningCount: Int { state.withLock { $0.live.count } }
+    /// How many actions run now, or are held until testbedd knows whether they still run.
+    public var runningCount: Int { state.withLock { $0.live.count + $0.recovering.count } }
 
     /// The log of action `id`: live while it runs, finished otherwise. Only an
     /// action of the current deployment of its name has one.
     public func log(of id: String) throws(DeploymentError) -> ActionLog {
+        // Looked up before the record is read: an action that ends in between
+        // then has its outcome in the record, never a log nobody will finish.
+        let current = state.withLock { $0.live[id]?.log ?? $0.recovering[id]?.log }
         let record = try registry.action(id)
-        if let log = state.withLock({ $0.live[id]?.log ?? $0.recovering[id] }) { return log }
+        if let current { return current }
         // Recorded as unfinished but not running here: its outcome is being written now.
         return ActionLog(path: record.logPath, finished: record.isFinished ? record : nil)
     }
@@ -170,7 +181,8 @@ public final class ActionSupervisor: Sendable {
             track(live) { await self.complete(live, .launchFailed("\(error)"), watch: watch) }
             return live
         }
-        let withPid = live.started(process, startTime: ProcessStartTime.of(process.pid))
+        let pid = process.pid
+        let withPid = live.started(process, pid: pid, startTime: ProcessStartTime.of(pid))
         _ = try? registry.record(withPid)
         // A cancel (or a stop) that came while the process was being started had nothing to signal yet.
         if live.cancellation != nil { terminate(live, process) }
@@ -207,7 +219,9 @@ public final class ActionSupervisor: Sendable {
     /// group, SIGKILL after `cancel_grace`. Returns the record as it stands.
     public func cancel(_ id: String, by uid: UInt32) throws(DeploymentError) -> ActionRecord {
         let record = try registry.action(id)
-        guard let live = state.withLock({ $0.live[id] }) else {
+        let (live, held) = state.withLock { ($0.live[id], $0.recovering[id] != nil) }
+        if held { throw .recovering(action: id, deployment: record.deployment) }
+        guard let live else {
             throw .alreadyFinished(action: id, deployment: record.deployment)
         }
         requestCancel(live, .init(uid: uid, line: "testbedd: action cancelled by uid \(uid)"))

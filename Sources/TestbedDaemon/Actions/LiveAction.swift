@@ -39,10 +39,11 @@ public final class LiveAction: Sendable {
     var record: ActionRecord { state.withLock { $0.record } }
     var cancellation: Cancellation? { state.withLock { $0.cancellation } }
 
-    func started(_ process: any LaunchedProcess, startTime: UInt64?) -> ActionRecord {
+    /// The orchestrator is running as `pid` (read by the caller: it may block).
+    func started(_ process: any LaunchedProcess, pid: Int32, startTime: UInt64?) -> ActionRecord {
         state.withLock { state in
             state.process = process
-            state.record.pid = process.pid
+            state.record.pid = pid
             state.record.pidStartTime = startTime
             return state.record
         }

@@ -15,9 +15,11 @@ final class UnitWatcher: @unchecked Sendable {
     static let shared = UnitWatcher()
 
     /// How often every watched unit is looked at even without a signal.
-    static let recheck: Double = 5
+    static let recheck = Duration.seconds(5)
     /// How long a unit may stay inactive with its start job queued before it counts as ended.
-    static let neverStartedLimit: Double = 60
+    static let neverStartedLimit = Duration.seconds(60)
+    /// How long one question to systemd may take: one thread serves every unit.
+    static let callTimeout: UInt64 = 2_000_000
 
     private typealias Waiter = CheckedContinuation<ProcessTermination, Never>
 
@@ -32,7 +34,7 @@ final class UnitWatcher: @unchecked Sendable {
     private struct Watch {
         let unit: SystemdUnitLauncher.UnitProcess
         var waiters: [Waiter]
-        let since: Date
+        let since: ContinuousClock.Instant
         var slot: OpaquePointer?
     }
 
@@ -72,7 +74,7 @@ final class UnitWatcher: @unchecked Sendable {
     }
 
     private func run() {
-        var lastRecheck = Date()
+        var lastRecheck = ContinuousClock.now
         while true {
             if bus == nil { connect() }
             for request in requests.withLock({ requests in defer { requests.removeAll() }; return requests }) {
@@ -86,19 +88,20 @@ final class UnitWatcher: @unchecked Sendable {
                     if result == 0 { break }
                 }
             }
-            if Date().timeIntervalSince(lastRecheck) >= Self.recheck {
+            if ContinuousClock.now - lastRecheck >= Self.recheck {
                 dirty.formUnion(watches.keys)
-                lastRecheck = Date()
+                lastRecheck = .now
             }
             for unit in dirty { look(at: unit) }
             dirty.removeAll()
-            wait(timeout: Self.recheck)
+            wait(timeout: wakeRead >= 0 ? 5 : 0.1)
         }
     }
 
     /// Opens the connection and subscribes: systemd sends unit signals only once someone asked.
     private func connect() {
         guard let bus = try? SystemBus() else { return }
+        _ = sd_bus_set_method_call_timeout(bus.bus, Self.callTimeout)
         _ = try? bus.call(
             SystemdUnitLauncher.manager, SystemdUnitLauncher.managerPath, SystemdUnitLauncher.managerInterface, "Subscribe",
             read: { _ in true })
@@ -131,7 +134,7 @@ final class UnitWatcher: @unchecked Sendable {
         if watches[unit.unit] != nil {
             watches[unit.unit]?.waiters.append(waiter)
         } else {
-            watches[unit.unit] = Watch(unit: unit, waiters: [waiter], since: Date(), slot: match(unit))
+            watches[unit.unit] = Watch(unit: unit, waiters: [waiter], since: .now, slot: match(unit))
             byPath[unit.path] = unit.unit
         }
         dirty.insert(unit.unit)
@@ -155,7 +158,7 @@ final class UnitWatcher: @unchecked Sendable {
         let ended = (state.active == "active" && state.sub == "exited") || state.active == "failed"
             || !state.loaded || (state.active == "inactive" && started)
         // A start job may still be queued (inactive, never started): wait for it, a while.
-        let gaveUp = state.active == "inactive" && !started && Date().timeIntervalSince(watch.since) > Self.neverStartedLimit
+        let gaveUp = state.active == "inactive" && !started && ContinuousClock.now - watch.since > Self.neverStartedLimit
         guard ended || gaveUp else { return }
         let termination = watch.unit.termination(on: bus)
         if let slot = watch.slot { sd_bus_slot_unref(slot) }

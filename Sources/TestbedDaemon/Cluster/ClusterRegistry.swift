@@ -209,8 +209,11 @@ public final class ClusterRegistry: Sendable {
     /// Writes this host's description. On the main, its own entry in the cluster follows.
     func setHost(_ host: HostDescription, isMain: Bool) throws(ClusterError) {
         try mutate { state in try self.writeHost(host, isMain: isMain, state: &state) }
-        // A write that failed before (at start-up) is fixed now.
-        runtime.withLock { _ = $0.problems.removeValue(forKey: "host.json") }
+        // Writes that failed before (at start-up) are fixed now.
+        runtime.withLock { runtime in
+            runtime.problems["host.json"] = nil
+            if isMain { runtime.problems["own-entry"] = nil }
+        }
     }
 
     /// Writes host.json and, on the main, its own entry in the cluster (replacing a
@@ -265,6 +268,7 @@ public final class ClusterRegistry: Sendable {
             if state.hosts[chassis] == host, let record = state.file.members[chassis], record.address == address,
                 record.certificateSerial == serial
             {
+                self.runtime.withLock { $0.health[chassis] = Health(lastSeen: self.clock.now(), misses: 0) }
                 return true
             }
             var file = state.file
@@ -274,9 +278,10 @@ public final class ClusterRegistry: Sendable {
             var hosts = state.hosts
             hosts[chassis] = host
             try self.writeCluster(hosts: hosts, state: &state)
+            // Under the writer: a check that counts misses cannot remove it meanwhile.
+            self.runtime.withLock { $0.health[chassis] = Health(lastSeen: self.clock.now(), misses: 0) }
             return wasMember
         }
-        runtime.withLock { $0.health[chassis] = Health(lastSeen: clock.now(), misses: 0) }
         return wasMember
     }
 

@@ -17,6 +17,8 @@ public enum DeploymentError: Error, Sendable, Equatable {
     case replaced(name: String)
     /// An action record made for an earlier deployment of the same name.
     case earlierDeployment(action: String, name: String)
+    /// The action was left by a previous daemon and is being looked at: whether it still runs is not known yet.
+    case recovering(action: String, deployment: String)
     /// The action is over: there is nothing to cancel.
     case alreadyFinished(action: String, deployment: String)
     /// The project folder failed its checks when the deployment was made.

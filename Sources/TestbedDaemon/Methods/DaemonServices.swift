@@ -9,6 +9,8 @@ public struct DaemonServices: Sendable {
     public let statistics: ServerStatistics
     /// Threads for blocking work (disk writes), so event loops never wait on a disk.
     public let blockingPool: NIOThreadPool
+    /// Threads for log followers' reads, so that many followers never delay a disk write.
+    public let logPool: NIOThreadPool
     public let socketActivated: Bool
     /// This host's part in the cluster.
     public let cluster: ClusterNode
@@ -17,7 +19,7 @@ public struct DaemonServices: Sendable {
     public init(
         configuration: DaemonConfiguration, registry: DeploymentRegistry, supervisor: ActionSupervisor,
         statistics: ServerStatistics,
-        blockingPool: NIOThreadPool, socketActivated: Bool, cluster: ClusterNode, logger: Logger
+        blockingPool: NIOThreadPool, logPool: NIOThreadPool? = nil, socketActivated: Bool, cluster: ClusterNode, logger: Logger
     ) {
         self.cluster = cluster
         self.configuration = configuration
@@ -25,6 +27,7 @@ public struct DaemonServices: Sendable {
         self.supervisor = supervisor
         self.statistics = statistics
         self.blockingPool = blockingPool
+        self.logPool = logPool ?? blockingPool
         self.socketActivated = socketActivated
         self.logger = logger
     }

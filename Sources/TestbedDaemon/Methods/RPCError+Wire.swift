@@ -40,6 +40,10 @@ extension RPCError {
         case .earlierDeployment(let action, let name):
             return RPCError(
                 .invalidState, "action \(action) belongs to an earlier deployment named \"\(name)\", since destroyed; it is not recorded")
+        case .recovering(let action, let deployment):
+            return RPCError(
+                .busy,
+                "action \(action) of \"\(deployment)\" was left running by the previous testbedd, which is finding out whether it still runs; try again in a few seconds")
         case .alreadyFinished(let action, let deployment):
             return RPCError(.invalidState, "action \(action) of \"\(deployment)\" has already finished; nothing to cancel")
         case .project(let problem):

@@ -245,6 +245,9 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
                 let (handler, context) = loopBound.value
                 guard handler.inFlight.remove(id) != nil else { return }
                 switch decided {
+                case .success where handler.shuttingDown:
+                    // Decided after the daemon began to stop: nothing new is served.
+                    handler.write(RPCMessage.errorResponse(id: id, error: RPCError(.requestCancelled, handler.shutdownNotice)), context: context)
                 case .success(let caller):
                     handler.dispatch(request, id: id, entry: entry, caller: caller, context: context)
                 case .failure(let refusal):
