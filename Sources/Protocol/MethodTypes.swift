@@ -115,10 +115,44 @@ public struct ServerStatus: Codable, Sendable, Hashable {
     }
 }
 
-/// `deployment.list`'s result, sorted by name.
+/// `deployment.list`'s result, sorted by name. `next`, present only when a
+/// `limit` left deployments out, is the `after` of the next page.
 public struct DeploymentList: Codable, Sendable, Hashable {
     public var deployments: [Deployment]
-    public init(deployments: [Deployment]) { self.deployments = deployments }
+    public var next: String?
+
+    public init(deployments: [Deployment], next: String? = nil) {
+        self.deployments = deployments
+        self.next = next
+    }
+}
+
+/// `deployment.list`'s params, all optional: without any, every deployment.
+public struct DeploymentListParams: Codable, Sendable, Hashable {
+    /// At most this many deployments (1 to `maximumLimit`); the answer's `next` continues.
+    public var limit: Int?
+    /// Only deployments whose names sort after this one (a page's `next`).
+    public var after: String?
+    /// Only deployments in this state: `up`, `down`, `running` or `failed` (whatever failed).
+    public var state: String?
+    /// Only deployments this uid owns.
+    public var owner: UInt32?
+
+    public init(limit: Int? = nil, after: String? = nil, state: String? = nil, owner: UInt32? = nil) {
+        self.limit = limit
+        self.after = after
+        self.state = state
+        self.owner = owner
+    }
+
+    /// The largest page the daemon gives.
+    public static let maximumLimit = 10_000
+    /// The states `state` may name.
+    public static let states = ["up", "down", "running", "failed"]
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case limit, after, state, owner }
+    /// The wire names this type reads (from its `CodingKeys`), so a misspelt one is refused.
+    public static let fieldNames = Set(CodingKeys.allCases.map(\.stringValue))
 }
 
 /// Params naming one deployment: `deployment.get`, `.destroy`, `.reset_state`.

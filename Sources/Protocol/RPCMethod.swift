@@ -18,7 +18,7 @@ public enum RPCMethod {
     public static let serverStatus = MethodDescriptor<NoParams, ServerStatus>("server.status", reading)
 
     // Deployments.
-    public static let deploymentList = MethodDescriptor<NoParams, DeploymentList>("deployment.list", reading)
+    public static let deploymentList = MethodDescriptor<DeploymentListParams, DeploymentList>("deployment.list", reading)
     public static let deploymentGet = MethodDescriptor<NameParams, Deployment>("deployment.get", reading)
     public static let deploymentCreate = MethodDescriptor<CreateParams, Deployment>(
         "deployment.create", MethodAccess(role: .operator, listeners: [.readWrite]))

@@ -7,6 +7,7 @@ public protocol RPCParams: Codable, Sendable {
 
 extension NoParams: RPCParams {}
 extension NameParams: RPCParams {}
+extension DeploymentListParams: RPCParams {}
 extension CreateParams: RPCParams {}
 extension CancelParams: RPCParams {}
 extension UpParams: RPCParams {}

@@ -9,17 +9,60 @@ public struct Table {
 
     /// The table, columns separated by two spaces, the last column unpadded.
     public func render() -> String {
-        let all = [headers] + rows
-        var widths = [Int](repeating: 0, count: headers.count)
-        for row in all {
+        var widths = Self.widths(of: rows, atLeast: headers.map(\.count))
+        return Self.render([headers] + rows, widths: &widths)
+    }
+
+    /// Each column's width: the widest of `rows` and `minimum`.
+    static func widths(of rows: [[String]], atLeast minimum: [Int]) -> [Int] {
+        var widths = minimum
+        for row in rows {
             for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], cell.count) }
         }
-        return all.map { row in
-            row.enumerated().map { i, cell in
-                i == row.count - 1 ? cell : cell.padding(toLength: widths[i], withPad: " ", startingAt: 0)
-            }.joined(separator: "  ")
-        }.joined(separator: "\n") + "\n"
+        return widths
+    }
+
+    /// `rows` as lines, each cell but the last padded to its column's width
+    /// (which grows for a cell wider than it).
+    static func render(_ rows: [[String]], widths: inout [Int]) -> String {
+        var text = ""
+        text.reserveCapacity(rows.count * 80)
+        for row in rows {
+            for (i, cell) in row.enumerated() {
+                text += cell
+                guard i < row.count - 1 else { break }
+                let width = cell.count
+                if i < widths.count, width < widths[i] {
+                    text += String(repeating: " ", count: widths[i] - width)
+                } else if i < widths.count {
+                    widths[i] = width
+                }
+                text += "  "
+            }
+            text += "\n"
+        }
+        return text
     }
 }
 
-import Foundation
+/// A table written page by page as the pages arrive: the columns take their
+/// widths from the header and the first page, and grow only for a wider cell.
+public struct StreamingTable {
+    private let headers: [String]
+    private var widths: [Int]?
+
+    public init(headers: [String]) { self.headers = headers }
+
+    /// The lines of `rows`, the header before the first page's.
+    public mutating func render(_ rows: [[String]]) -> String {
+        guard var widths else {
+            var first = Table.widths(of: rows, atLeast: headers.map(\.count))
+            let text = Table.render([headers] + rows, widths: &first)
+            self.widths = first
+            return text
+        }
+        let text = Table.render(rows, widths: &widths)
+        self.widths = widths
+        return text
+    }
+}

@@ -7,8 +7,21 @@ enum DeploymentMethods {
         let registry = services.registry
         let supervisor = services.supervisor
 
-        table.register(RPCMethod.deploymentList) { (_) throws -> MethodReply<DeploymentList> in
-            .encoded(try registry.encodedList())
+        table.register(RPCMethod.deploymentList) { params, _ in
+            // The whole list, as clients before paging ask for it, is encoded once per change.
+            guard params != DeploymentListParams() else { return .encoded(try registry.encodedList()) }
+            if let limit = params.limit, !(1...DeploymentListParams.maximumLimit).contains(limit) {
+                throw RPCError.invalidParams(
+                    field: "limit", "limit must be from 1 to \(DeploymentListParams.maximumLimit), not \(limit); page with next for more")
+            }
+            if let state = params.state, !DeploymentListParams.states.contains(state) {
+                throw RPCError.invalidParams(
+                    field: "state", "there is no state \"\(state)\"; use one of \(DeploymentListParams.states.joined(separator: ", "))")
+            }
+            return .now(registry.page(after: params.after, limit: params.limit) { deployment in
+                (params.state.map { deployment.state.summary == $0 } ?? true)
+                    && (params.owner.map { deployment.ownerUID ?? 0 == $0 } ?? true)
+            })
         }
 
         table.register(RPCMethod.deploymentGet) {

@@ -19,6 +19,7 @@ public final class DeploymentRegistry: Sendable {
             didSet {
                 encoded.removeAll(keepingCapacity: true)
                 encodedList = nil
+                sorted = nil
                 generation &+= 1
             }
         }
@@ -26,6 +27,8 @@ public final class DeploymentRegistry: Sendable {
         var encoded: [String: Data] = [:]
         /// `deployment.list`'s answer, made when first asked for after a change.
         var encodedList: Data?
+        /// Every deployment sorted by name, made when first asked for after a change: pages are cut from it.
+        var sorted: [Deployment]?
         /// Counts changes to `deployments`, so an encoding made outside the lock is kept only if none came meanwhile.
         var generation = 0
         /// Action records by deployment, then by id.
@@ -142,9 +145,47 @@ public final class DeploymentRegistry: Sendable {
         return json
     }
 
-    /// Every deployment, sorted by name.
+    /// Every deployment, sorted by name (sorted once per change).
     public func list() -> [Deployment] {
-        state.withLock { Array($0.deployments.values) }.sorted { $0.name < $1.name }
+        let (cached, deployments, generation) = state.withLock { state in
+            (state.sorted, state.sorted == nil ? Array(state.deployments.values) : [], state.generation)
+        }
+        if let cached { return cached }
+        let sorted = deployments.sorted { $0.name < $1.name }
+        state.withLock { state in
+            if state.generation == generation { state.sorted = sorted }
+        }
+        return sorted
+    }
+
+    /// Up to `limit` deployments whose names sort after `after` and that
+    /// `matching` accepts, in name order, with the `next` to continue from when
+    /// more remain.
+    public func page(after: String?, limit: Int?, matching: (Deployment) -> Bool) -> DeploymentList {
+        let all = list()
+        var start = 0
+        if let after {
+            // The first name after `after`, by binary search.
+            var (low, high) = (0, all.count)
+            while low < high {
+                let middle = (low + high) / 2
+                if all[middle].name <= after { low = middle + 1 } else { high = middle }
+            }
+            start = low
+        }
+        var page: [Deployment] = []
+        let limit = limit ?? Int.max
+        var index = start
+        while index < all.count {
+            let deployment = all[index]
+            index += 1
+            guard matching(deployment) else { continue }
+            if page.count == limit {
+                return DeploymentList(deployments: page, next: page.last?.name)
+            }
+            page.append(deployment)
+        }
+        return DeploymentList(deployments: page)
     }
 
     /// How many deployments there are.
