@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The chassis names the CA has issued certificates for (`issued.json` in the
 /// CA folder), so that a request naming a chassis that already has a

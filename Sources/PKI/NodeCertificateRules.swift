@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import SwiftASN1
 import X509
 
@@ -56,7 +56,7 @@ public enum NodeCertificateRules {
 
     /// The serial number as lowercase hex, the form the revocation list uses.
     public static func serial(of certificate: Certificate) -> String {
-        certificate.serialNumber.bytes.map { String(format: "%02x", $0) }.joined()
+        certificate.serialNumber.bytes.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
     }
 
     /// The extensions every node certificate gets.

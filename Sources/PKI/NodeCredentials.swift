@@ -1,5 +1,5 @@
 import Crypto
-import Foundation
+import FoundationEssentials
 import X509
 
 /// A node's files in a folder: `node.pem` (its certificate), `node.key` (its

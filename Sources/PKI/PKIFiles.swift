@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -12,11 +12,13 @@ public enum PKIFiles {
         if !force && FileManager.default.fileExists(atPath: path) {
             throw PKIError("\(path) already exists; pass --force to replace it")
         }
-        let folder = (path as NSString).deletingLastPathComponent
+        let slash = path.lastIndex(of: "/")
+        let folder = slash.map { String(path[..<$0]) } ?? ""
+        let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
         // A fresh name, created exclusively: in a folder others may write to, nobody
         // can have opened it beforehand to read the key written into it.
         let suffix = String(UInt64.random(in: 0...UInt64.max), radix: 36)
-        let temporary = (folder.isEmpty ? "." : folder) + "/.\((path as NSString).lastPathComponent).\(suffix).tmp"
+        let temporary = (slash == nil ? "." : folder) + "/.\(name).\(suffix).tmp"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode)
         guard fd >= 0 else { throw PKIError("cannot write \(path): \(String(cString: strerror(errno)))") }
         let bytes = Array(text.utf8)
@@ -43,7 +45,7 @@ public enum PKIFiles {
             try FileManager.default.createDirectory(
                 atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: Int(mode)])
         } catch {
-            throw PKIError("cannot create \(path): \(error.localizedDescription)")
+            throw PKIError("cannot create \(path): \(error)")
         }
     }
 

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// One orchestration action as the daemon records it, in the original's
 /// `<name>-logs.json` shape (`log_path`, `command`, `error_code`, `end_state`,

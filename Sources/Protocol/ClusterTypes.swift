@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 // Params and results of the cluster methods: the peer methods served over the
 // bridge, and the local ones (`cluster.*`, `config.*`) served on the Unix sockets.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A deployment: a name, the project folder holding its `kvm-compose.yaml`,
 /// its state, and the last action run on it. A name can be destroyed and made

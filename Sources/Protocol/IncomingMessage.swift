@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// What a client needs to route a frame from the daemon: a response (id plus
 /// result or error) or a notification (method, no id). The `result` itself is

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Checks, in one pass over the bytes, that a payload is exactly one JSON text
 /// as RFC 8259 defines it, encoded as well-formed UTF-8, with no object

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 // Params and results of the methods in `RPCMethod`. Field names on the wire are snake_case.
 

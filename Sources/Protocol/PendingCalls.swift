@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import NIOCore
 
 /// The calls in flight on one connection, shared by the caller's side and the

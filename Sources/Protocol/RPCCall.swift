@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A request in flight. Its events end with the result, or throw the daemon's
 /// `RPCError` or an `RPCConnectionError`.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// What arrives for one request: stream chunks (zero or more), then the result.
 public enum RPCCallEvent: Sendable {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Builds the JSON payloads of the protocol's four message kinds. Keys are
 /// written in sorted order, the same order `JSONCoding` uses, so every payload

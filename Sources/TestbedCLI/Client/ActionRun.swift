@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import TestbedProtocol
 
 /// Runs an action method with `follow`, printing its log as it arrives, and
@@ -38,8 +38,7 @@ struct ActionRun {
                 switch event {
                 case .chunk(let chunk):
                     progress.clear()
-                    let text = Data((chunk.lines.joined(separator: "\n") + "\n").utf8)
-                    (json ? FileHandle.standardError : FileHandle.standardOutput).write(text)
+                    (json ? StandardStream.error : StandardStream.output).write(chunk.lines.joined(separator: "\n") + "\n")
                     progress.redraw()
                 case .result(let payload):
                     outcome = try RPCCall.decodeResult(payload, as: ActionOutcome.self)
@@ -98,7 +97,10 @@ struct ActionRun {
 
     static func format(_ duration: Duration) -> String {
         let seconds = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-        if seconds < 60 { return String(format: "%.1fs", seconds) }
+        if seconds < 60 {
+            let tenths = Int((seconds * 10).rounded())
+            return "\(tenths / 10).\(tenths % 10)s"
+        }
         let total = Int(seconds)
         return total < 3600 ? "\(total / 60)m \(total % 60)s" : "\(total / 3600)h \(total / 60 % 60)m"
     }
@@ -114,6 +116,6 @@ struct ActionRun {
     }
 
     static func say(_ line: String) {
-        FileHandle.standardError.write(Data((line + "\n").utf8))
+        StandardStream.error.write(line + "\n")
     }
 }

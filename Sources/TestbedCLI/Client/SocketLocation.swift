@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Where testbedctl looks for the daemon: `--socket`, else `TESTBED_SOCKET`,
 /// else the system socket.

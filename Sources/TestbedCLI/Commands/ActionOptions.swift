@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import TestbedProtocol
 
 /// Options every action command takes, and how they run one.

@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import TestbedPKI
 
 /// `testbedctl cluster ca init`: creates the CA (on the main, as root).

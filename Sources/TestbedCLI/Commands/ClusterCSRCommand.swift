@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import TestbedPKI
 
 /// `testbedctl cluster csr CHASSIS`: a key and a signing request, made on the node itself.
@@ -24,7 +24,7 @@ struct ClusterCSRCommand: ParsableCommand {
         let folder = out ?? pki.pkiDir
         try pki.run { () throws(PKIError) in
             let request = try NodeCredentials.request(chassis: chassis, into: folder, force: pki.force)
-            print("wrote \(NodeCredentials.keyPath(in: folder)) (mode 0600) and \(request)\nnext: on the CA's host, testbedctl cluster sign \((request as NSString).lastPathComponent)")
+            print("wrote \(NodeCredentials.keyPath(in: folder)) (mode 0600) and \(request)\nnext: on the CA's host, testbedctl cluster sign \(request.split(separator: "/").last.map(String.init) ?? request)")
         }
     }
 }

@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import TestbedPKI
 
 /// `testbedctl cluster issue CHASSIS --out DIR`: a key and certificate for a node, made on the CA's host.

@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import TestbedPKI
 
 /// `testbedctl cluster sign CSR`: signs a node's request with the cluster CA.

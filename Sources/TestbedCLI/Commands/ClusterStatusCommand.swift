@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import TestbedProtocol
 
 /// `testbedctl cluster status`: members, their addresses and health; on a client, the link to the main.

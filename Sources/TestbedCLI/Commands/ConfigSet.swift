@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import TestbedProtocol
 
 /// `testbedctl config set host FILE` (admin): validated by the daemon before it is written.
@@ -26,7 +26,7 @@ struct ConfigSet: AsyncParsableCommand {
 
     func run() async throws {
         let data: Data?
-        if file == "-" { data = FileHandle.standardInput.readDataToEndOfFile() } else { data = FileManager.default.contents(atPath: file) }
+        if file == "-" { data = Data(StandardStream.input.readAll()) } else { data = FileManager.default.contents(atPath: file) }
         guard let data else { throw ValidationError("cannot read \(file)") }
         let host: HostDescription
         do {

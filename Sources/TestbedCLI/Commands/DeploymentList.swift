@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import TestbedProtocol
 #if canImport(Glibc)
 import Glibc
@@ -51,7 +51,7 @@ struct DeploymentList: AsyncParsableCommand {
                     let rows = page.deployments.map { d in
                         [d.name, Output.describe(d.state), Output.describe(d.createdAt), d.projectLocation]
                     }
-                    FileHandle.standardOutput.write(Data(table.render(rows).utf8))
+                    StandardStream.output.write(table.render(rows))
                 }
                 printed += page.deployments.count
                 params.after = page.next
@@ -60,9 +60,9 @@ struct DeploymentList: AsyncParsableCommand {
                 global.output.emit(TestbedProtocol.DeploymentList(deployments: collected)) { "" }
             } else if printed == 0 {
                 let filtered = filter.state != nil || filter.owner != nil
-                FileHandle.standardOutput.write(Data((filtered
+                StandardStream.output.write(filtered
                     ? "no deployments match\n"
-                    : "no deployments; create one with `testbedctl deployment create` in a project folder\n").utf8))
+                    : "no deployments; create one with `testbedctl deployment create` in a project folder\n")
             }
         }
     }

@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import TestbedProtocol
 
 /// The deployment an action command acts on: NAME, or the current folder's
@@ -33,7 +33,7 @@ struct DeploymentTarget: ParsableArguments {
             let folder = FileManager.default.currentDirectoryPath
             let _: Deployment = try await session.call(
                 RPCMethod.deploymentCreate, params: CreateParams(name: chosen, projectLocation: folder))
-            FileHandle.standardError.write(Data("created deployment \(chosen) from \(folder)\n".utf8))
+            StandardStream.error.write("created deployment \(chosen) from \(folder)\n")
         }
         return chosen
     }

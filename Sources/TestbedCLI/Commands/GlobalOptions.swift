@@ -46,10 +46,10 @@ public struct GlobalOptions: ParsableArguments {
             }
             await session.close()
         } catch {
-            FileHandle.standardError.write(Data("testbedctl: \(error.message)\n".utf8))
+            StandardStream.error.write("testbedctl: \(error.message)\n")
             throw ExitCode(error.status)
         }
     }
 }
 
-import Foundation
+import FoundationEssentials

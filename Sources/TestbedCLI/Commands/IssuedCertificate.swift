@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// What a certificate command made, for `--json`.
 struct IssuedCertificate: Encodable {

@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import TestbedProtocol
 
 /// `testbedctl logs NAME [ACTION_ID] [-f]`: an action's log (the last one by default).
@@ -26,7 +26,7 @@ struct LogsCommand: AsyncParsableCommand {
                 for try await event in call.events {
                     switch event {
                     case .chunk(let chunk):
-                        FileHandle.standardOutput.write(Data((chunk.lines.joined(separator: "\n") + "\n").utf8))
+                        StandardStream.output.write(chunk.lines.joined(separator: "\n") + "\n")
                     case .result(let payload):
                         let result = try RPCCall.decodeResult(payload, as: ActionLogsResult.self)
                         if result.finished {

@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import TestbedPKI
 
 /// Options of the certificate commands, which work on files and need no daemon.
@@ -18,7 +18,7 @@ struct PKIOptions: ParsableArguments {
         do {
             try body()
         } catch {
-            FileHandle.standardError.write(Data("testbedctl: \(error.message)\n".utf8))
+            StandardStream.error.write("testbedctl: \(error.message)\n")
             throw ExitCode(ExitStatus.failure)
         }
     }

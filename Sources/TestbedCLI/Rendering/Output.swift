@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import TestbedProtocol
 
 /// Writes results for people (text) or programs (`--json`).
@@ -11,9 +11,9 @@ public struct Output: Sendable {
     public func emit<T: Encodable>(_ value: T, text: () -> String) {
         if json {
             let data = (try? JSONCoding.prettyEncoder().encode(value)) ?? Data("null".utf8)
-            FileHandle.standardOutput.write(data + Data("\n".utf8))
+            StandardStream.output.write(String(decoding: data, as: UTF8.self) + "\n")
         } else {
-            FileHandle.standardOutput.write(Data(text().utf8))
+            StandardStream.output.write(text())
         }
     }
 

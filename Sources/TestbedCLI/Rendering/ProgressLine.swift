@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import TestbedProtocol
 #if canImport(Glibc)
 import Glibc
@@ -27,7 +27,7 @@ final class ProgressLine: Sendable {
 
     func note(_ text: String) {
         guard enabled else {
-            FileHandle.standardError.write(Data((text + "\n").utf8))
+            StandardStream.error.write(text + "\n")
             return
         }
         state.withLock { $0.note = text }
@@ -38,7 +38,7 @@ final class ProgressLine: Sendable {
     func clear() {
         guard enabled else { return }
         state.withLock { state in
-            if state.shown { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+            if state.shown { StandardStream.error.write("\r\u{1B}[K") }
             state.shown = false
         }
     }
@@ -48,7 +48,7 @@ final class ProgressLine: Sendable {
         state.withLock { state in
             let elapsed = ActionRun.format(ContinuousClock.now - started)
             let text = "\r\u{1B}[K[\(elapsed)] \(label)" + (state.note.map { " - \($0)" } ?? "")
-            FileHandle.standardError.write(Data(text.utf8))
+            StandardStream.error.write(text)
             state.shown = true
         }
     }
