@@ -18,7 +18,7 @@ enum DeploymentMethods {
                 throw RPCError.invalidParams(
                     field: "state", "there is no state \"\(state)\"; use one of \(DeploymentListParams.states.joined(separator: ", "))")
             }
-            return .now(registry.page(after: params.after, limit: params.limit) { deployment in
+            return .encoded(try registry.encodedPage(after: params.after, limit: params.limit) { deployment in
                 (params.state.map { deployment.state.summary == $0 } ?? true)
                     && (params.owner.map { deployment.ownerUID ?? 0 == $0 } ?? true)
             })

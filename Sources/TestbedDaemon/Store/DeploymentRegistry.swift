@@ -158,6 +158,40 @@ public final class DeploymentRegistry: Sendable {
         return sorted
     }
 
+    /// `page(after:limit:matching:)` as `deployment.list`'s JSON, made of each
+    /// deployment's JSON as `deployment.get` serves it (encoded once per
+    /// change), so a page costs copies, not an encoding.
+    public func encodedPage(after: String?, limit: Int?, matching: (Deployment) -> Bool) throws(DeploymentError) -> Data {
+        let page = page(after: after, limit: limit, matching: matching)
+        var json = Data()
+        json.reserveCapacity(page.deployments.count * 256 + 64)
+        json.append(contentsOf: #"{"deployments":["#.utf8)
+        for (index, deployment) in page.deployments.enumerated() {
+            if index > 0 { json.append(UInt8(ascii: ",")) }
+            json.append(try encoded(deployment))
+        }
+        json.append(UInt8(ascii: "]"))
+        if let next = page.next {
+            guard let name = try? JSONCoding.shared.encode(next) else { throw .storage("the daemon could not encode a page") }
+            json.append(contentsOf: #","next":"#.utf8)
+            json.append(name)
+        }
+        json.append(UInt8(ascii: "}"))
+        return json
+    }
+
+    /// `deployment`'s JSON: the cached one while it is the current record, else encoded now.
+    private func encoded(_ deployment: Deployment) throws(DeploymentError) -> Data {
+        if let cached = state.withLock({ $0.deployments[deployment.name] == deployment ? $0.encoded[deployment.name] : nil }) {
+            return cached
+        }
+        guard let json = try? JSONCoding.shared.encode(deployment) else { throw .storage("the daemon could not encode a page") }
+        state.withLock { state in
+            if state.deployments[deployment.name] == deployment { state.encoded[deployment.name] = json }
+        }
+        return json
+    }
+
     /// Up to `limit` deployments whose names sort after `after` and that
     /// `matching` accepts, in name order, with the `next` to continue from when
     /// more remain.
