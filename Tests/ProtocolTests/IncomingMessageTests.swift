@@ -48,7 +48,22 @@ struct IncomingMessageTests {
         }
     }
 
-    @Test(arguments: ["", "[]", "42", "{", #"{"id":1.5}"#])
+    @Test(arguments: [
+        // Strings, braces and keys named like routing members inside the result are stepped over.
+        (#" {"id":5,"jsonrpc":"2.0","result":{"s":"}\"{[,","id":7,"a":[1,{"b":"]"},"method"]}} "#, RequestID.int(5), nil),
+        (#"{"jsonrpc":"2.0","result":{"error":{"code":1}},"id":-9223372036854775808}"#, .int(-9_223_372_036_854_775_808), nil),
+        // An id with an escape, or too large for an integer, is left to the full decoder.
+        (#"{"id":"a\"b","jsonrpc":"2.0","result":1}"#, .string("a\"b"), nil),
+        (#"{"jsonrpc":"2.0","method":"rpc.stream","params":{"id":3,"lines":["}"],"seq":0}}"#, nil, "rpc.stream"),
+    ] as [(String, RequestID?, String?)])
+    func routesByTheTopLevelMembersOnly(json: String, id: RequestID?, method: String?) throws {
+        let message = try IncomingMessage.decode(Data(json.utf8))
+        #expect(message.id == id)
+        #expect(message.method == method)
+        #expect(message.error == nil)
+    }
+
+    @Test(arguments: ["", "[]", "42", "{", #"{"id":1.5}"#, #"{"id":1,"result":[}"#, #"{"id":1} x"#, #"{"id":9223372036854775808}"#])
     func rejectsNonMessages(json: String) {
         #expect(throws: (any Error).self) { try IncomingMessage.decode(Data(json.utf8)) }
     }
