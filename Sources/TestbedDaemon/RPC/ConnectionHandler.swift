@@ -227,17 +227,14 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
             return
         }
         guard let entry = methods.entry(request.method) else {
-            let refusal = authorizer.unknown(request.method, for: caller)
-            if refusal.code == .permissionDenied { refused(request, refusal) }
-            write(RPCMessage.errorResponse(id: id, error: refusal), context: context)
+            answer(request, id: id, .failure(authorizer.unknown(request.method, for: caller)), context: context)
             return
         }
         switch authorizer.decide(entry.method, for: caller, grants: polkitGrants, on: context.eventLoop) {
         case .allowed(let caller):
             dispatch(request, id: id, entry: entry, caller: caller, context: context)
         case .refused(let refusal):
-            refused(request, refusal)
-            write(RPCMessage.errorResponse(id: id, error: refusal), context: context)
+            answer(request, id: id, .failure(refusal), context: context)
         case .pending(let decision):
             inFlight.insert(id)
             let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
@@ -247,12 +244,11 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
                 switch decided {
                 case .success where handler.shuttingDown:
                     // Decided after the daemon began to stop: nothing new is served.
-                    handler.write(RPCMessage.errorResponse(id: id, error: RPCError(.requestCancelled, handler.shutdownNotice)), context: context)
+                    handler.answer(request, id: id, .failure(RPCError(.requestCancelled, handler.shutdownNotice)), context: context)
                 case .success(let caller):
                     handler.dispatch(request, id: id, entry: entry, caller: caller, context: context)
                 case .failure(let refusal):
-                    handler.refused(request, refusal)
-                    handler.write(RPCMessage.errorResponse(id: id, error: refusal), context: context)
+                    handler.answer(request, id: id, .failure(refusal), context: context)
                 }
                 handler.closeIfDrained(context: context)
             }
@@ -267,8 +263,7 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
             caller: caller, requestID: id, method: entry.method, eventLoop: context.eventLoop)
         switch entry.body(request, requestContext) {
         case .now(let result):
-            if case .failure(let error) = result, error.code == .permissionDenied { refused(request, error) }
-            respond(id: id, result, context: context)
+            answer(request, id: id, result, context: context)
         case .later(let future):
             inFlight.insert(id)
             let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
@@ -276,9 +271,7 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
                 let (handler, context) = loopBound.value
                 // A request cancelled meanwhile has been answered already.
                 guard handler.inFlight.remove(id) != nil else { return }
-                let outcome = outcome.mapError(RPCError.init(wire:))
-                if case .failure(let error) = outcome, error.code == .permissionDenied { handler.refused(request, error) }
-                handler.respond(id: id, outcome, context: context)
+                handler.answer(request, id: id, outcome.mapError(RPCError.init(wire:)), context: context)
                 handler.closeIfDrained(context: context)
             }
         case .stream(let body):
@@ -328,6 +321,14 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
             .requestCancelled, "request \(params.id) was cancelled by the client")), context: context)
         stream.cancelled()
         closeIfDrained(context: context)
+    }
+
+    /// Answers `request`; every refusal (-32004) is logged first, whoever decided it.
+    private func answer(
+        _ request: ParsedRequest, id: RequestID, _ result: Result<Data, RPCError>, context: ChannelHandlerContext
+    ) {
+        if case .failure(let error) = result, error.code == .permissionDenied { refused(request, error) }
+        respond(id: id, result, context: context)
     }
 
     /// Every refusal is logged with who asked for what.

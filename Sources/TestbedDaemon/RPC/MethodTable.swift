@@ -24,9 +24,6 @@ public struct MethodTable: Sendable {
 
     public init() {}
 
-    /// The registered method names, sorted.
-    public var methodNames: [String] { entries.keys.sorted() }
-
     /// Registers `body` to serve `method`. What `body` throws, and what a
     /// `.later` future fails with, is answered as `RPCError(wire:)` says.
     public mutating func register<P, R>(

@@ -132,11 +132,10 @@ public final class DeploymentRegistry: Sendable {
     /// Every deployment, sorted by name, as `deployment.list`'s JSON, encoded
     /// once per change: a client polling the list costs a copy, not an encoding.
     public func encodedList() throws(DeploymentError) -> Data {
-        let (cached, deployments, generation) = state.withLock { state in
-            (state.encodedList, state.encodedList == nil ? Array(state.deployments.values) : [], state.generation)
-        }
+        let (cached, generation) = state.withLock { ($0.encodedList, $0.generation) }
         if let cached { return cached }
-        guard let json = try? JSONCoding.shared.encode(DeploymentList(deployments: deployments.sorted { $0.name < $1.name })) else {
+        // Sorted once per change, shared with the pages (a later change's list is returned, not kept).
+        guard let json = try? JSONCoding.shared.encode(DeploymentList(deployments: list())) else {
             throw .storage("the daemon could not encode the deployment list")
         }
         state.withLock { state in

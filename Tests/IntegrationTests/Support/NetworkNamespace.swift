@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Two network namespaces joined by a veth pair, each end with its own
 /// address: two hosts on one link, as far as the daemons in them can tell.
@@ -8,12 +11,15 @@ struct NetworkNamespacePair: Sendable {
     let addresses: (String, String)
     let links: (String, String)
 
-    /// Creates the pair on 10.201.N.0/24, N random.
+    /// Creates the pair on 10.201.N.0/24, N random, named after this test
+    /// process; first removes pairs left by test processes that died before
+    /// their cleanup ran (a crash skips every `remove`).
     static func make() async throws -> NetworkNamespacePair {
+        await removeOrphans()
         let tag = String(UInt32.random(in: 0...UInt32.max), radix: 36)
         let subnet = Int.random(in: 1...254)
         let pair = NetworkNamespacePair(
-            names: ("tbm-\(tag)", "tbc-\(tag)"), addresses: ("10.201.\(subnet).1", "10.201.\(subnet).2"),
+            names: ("tbm-\(getpid())-\(tag)", "tbc-\(getpid())-\(tag)"), addresses: ("10.201.\(subnet).1", "10.201.\(subnet).2"),
             links: ("vm-\(tag)", "vc-\(tag)"))
         let steps: [[String]] = [
             ["netns", "add", pair.names.0], ["netns", "add", pair.names.1],
@@ -37,6 +43,19 @@ struct NetworkNamespacePair: Sendable {
     func setLink(up: Bool) async throws {
         let run = try await ProcessRun.run(NetworkNamespace.ip, ["-n", names.0, "link", "set", links.0, up ? "up" : "down"])
         guard run.status == 0 else { throw ProcessRunError("cannot set \(links.0) \(up ? "up" : "down"): \(run.stderr)") }
+    }
+
+    /// Deletes the namespaces named `tbm-PID-…` or `tbc-PID-…` whose PID no longer runs.
+    static func removeOrphans() async {
+        guard let list = try? await ProcessRun.run(NetworkNamespace.ip, ["netns", "list"]) else { return }
+        for line in list.stdout.split(separator: "\n") {
+            let name = String(line.split(separator: " ").first ?? "")
+            let parts = name.split(separator: "-")
+            guard parts.count == 3, ["tbm", "tbc"].contains(parts[0]), let pid = Int32(parts[1]),
+                kill(pid, 0) != 0, errno == ESRCH
+            else { continue }
+            _ = try? await ProcessRun.run(NetworkNamespace.ip, ["netns", "del", name])
+        }
     }
 
     func remove() async {
