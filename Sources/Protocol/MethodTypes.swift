@@ -35,6 +35,24 @@ public struct Identity: Codable, Sendable, Hashable {
     }
 }
 
+/// `rpc.hello`'s params, all optional.
+public struct HelloParams: Codable, Sendable, Hashable {
+    /// The `rpc.stream` formats the client reads, most wanted first
+    /// (`StreamFormat`); names the daemon does not know are passed over.
+    public var streamFormats: [String]?
+
+    public init(streamFormats: [StreamFormat]? = nil) {
+        self.streamFormats = streamFormats?.map(\.rawValue)
+    }
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case streamFormats = "stream_formats"
+    }
+
+    /// The wire names this type reads (from its `CodingKeys`), so a misspelt one is refused.
+    public static let fieldNames = Set(CodingKeys.allCases.map(\.stringValue))
+}
+
 /// `rpc.hello`'s result.
 public struct HelloResult: Codable, Sendable, Hashable {
     public var server: String
@@ -42,13 +60,22 @@ public struct HelloResult: Codable, Sendable, Hashable {
     public var `protocol`: Int
     public var mode: String
     public var identity: Identity
+    /// The `rpc.stream` format of this connection from now on (`lines` or
+    /// `data`); absent from daemons that know only `lines`.
+    public var streamFormat: String?
 
-    public init(server: String, version: String, protocol: Int, mode: String, identity: Identity) {
+    public init(server: String, version: String, protocol: Int, mode: String, identity: Identity, streamFormat: StreamFormat = .lines) {
         self.server = server
         self.version = version
         self.protocol = `protocol`
         self.mode = mode
         self.identity = identity
+        self.streamFormat = streamFormat.rawValue
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case server, version, `protocol`, mode, identity
+        case streamFormat = "stream_format"
     }
 }
 

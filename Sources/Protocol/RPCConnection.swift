@@ -67,7 +67,7 @@ public final class RPCConnection: Sendable {
     private static func addFraming(to channel: any Channel, calls: PendingCalls, maxFrameBytes: Int) throws {
         try channel.pipeline.syncOperations.addHandlers([
             ByteToMessageHandler(FrameDecoder(maxFrameBytes: maxFrameBytes)),
-            MessageToByteHandler(FrameEncoder()),
+            FrameEncoder(),
             ResponseRouter(calls: calls),
         ])
     }
@@ -88,7 +88,7 @@ public final class RPCConnection: Sendable {
             calls.finish(id, with: .failure(error))
             throw error
         }
-        channel.writeAndFlush(ByteBuffer(bytes: payload)).whenFailure { [calls] _ in
+        channel.writeAndFlush(channel.allocator.framePayloadBuffer(payload)).whenFailure { [calls] _ in
             calls.finish(id, with: .failure(RPCConnectionError.closed))
         }
         return RPCCall(id: id, events: RPCCallEvents(stream: events, consumed: { [calls] in calls.consumedChunk() }))
@@ -114,7 +114,7 @@ public final class RPCConnection: Sendable {
     /// Sends a notification (no id, no response).
     public func notify<P: Encodable & Sendable>(_ method: String, params: P) async throws {
         let payload = try RPCMessage.request(id: nil, method: method, params: params)
-        try await channel.writeAndFlush(ByteBuffer(bytes: payload))
+        try await channel.writeAndFlush(channel.allocator.framePayloadBuffer(payload))
     }
 
     /// Asks the daemon to end one of this connection's requests (`rpc.cancel`).

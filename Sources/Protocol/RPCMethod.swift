@@ -11,7 +11,7 @@ public enum RPCMethod {
     }
 
     // Session and server.
-    public static let hello = MethodDescriptor<NoParams, HelloResult>(
+    public static let hello = MethodDescriptor<HelloParams, HelloResult>(
         "rpc.hello", MethodAccess(role: .reader, listeners: everywhere, reportsRole: true))
     public static let ping = MethodDescriptor<NoParams, EmptyResult>(
         "rpc.ping", MethodAccess(role: .reader, listeners: everywhere))

@@ -6,6 +6,7 @@ public protocol RPCParams: Codable, Sendable {
 }
 
 extension NoParams: RPCParams {}
+extension HelloParams: RPCParams {}
 extension NameParams: RPCParams {}
 extension DeploymentListParams: RPCParams {}
 extension CreateParams: RPCParams {}

@@ -10,7 +10,13 @@ final class ResponseRouter: ChannelInboundHandler, Sendable {
     init(calls: PendingCalls) { self.calls = calls }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let payload = Data(Self.unwrapInboundIn(data).readableBytesView)
+        let frame = Self.unwrapInboundIn(data)
+        // The `data` stream format is read straight from the frame's bytes.
+        if let chunk = frame.withUnsafeReadableBytes({ StreamDataFrame.parse($0) }) {
+            calls.deliver(chunk)
+            return
+        }
+        let payload = Data(frame.readableBytesView)
         guard let message = try? IncomingMessage.decode(payload) else { return }
         if message.method == RPCNotification.stream {
             if let chunk = try? JSONCoding.sharedDecoder.decode(ParamsEnvelope<StreamChunk>.self, from: payload).params {

@@ -23,19 +23,22 @@ struct FollowBenchmark {
         defer { try? FileManager.default.removeItem(atPath: work) }
         try Data("machines: []\n".utf8).write(to: URL(fileURLWithPath: work + "/project/kvm-compose.yaml"))
 
-        // A stand-in orchestrator: `flood` writes N MiB of 100-byte lines as fast as
-        // awk can; `ticks` writes one line every 2 ms holding the wall-clock time of the write.
+        // A stand-in orchestrator: `flood` copies a log prepared here (100-byte
+        // lines) to its output with cat, so the daemon, not a generator, is
+        // measured; `ticks` writes one line every 2 ms holding the wall-clock
+        // time of the write.
         let orchestrator = work + "/bench-orchestrator"
         try Data("""
             #!/usr/bin/env bash
             read -r mode n < "$TESTBED_PROJECT_DIR/mode"
             case "$mode" in
-              flood) awk -v n="$n" 'BEGIN { s = sprintf("%089d", 0); for (i = 0; i * 100 < n; i++) printf "%010d%s\\n", i, s }' ;;
+              flood) exec cat "$TESTBED_PROJECT_DIR/flood.log" ;;
               ticks) for ((i = 0; i < n; i++)); do printf '%s\\n' "$EPOCHREALTIME"; sleep 0.002; done ;;
             esac
 
             """.utf8).write(to: URL(fileURLWithPath: orchestrator))
         chmod(orchestrator, 0o755)
+        try Self.writeFloodLog(work + "/project/flood.log", bytes: mebibytes * 1_048_576)
 
         let socket = work + "/d.sock"
         let daemon = Process()
@@ -52,20 +55,21 @@ struct FollowBenchmark {
         let _: Deployment = try await client.call(
             RPCMethod.deploymentCreate, params: CreateParams(name: "bench", projectLocation: work + "/project"))
 
-        // Throughput.
-        try Data("flood \(mebibytes * 1_048_576)\n".utf8).write(to: URL(fileURLWithPath: work + "/project/mode"))
-        var lines = 0, bytes = 0
-        let start = ContinuousClock.now
-        for try await event in try client.start(RPCMethod.deploymentUp, params: UpParams(name: "bench", follow: true)).events {
-            if case .chunk(let chunk) = event {
-                lines += chunk.lines.count
-                for line in chunk.lines { bytes += line.utf8.count + 1 }
-            }
+        // Throughput: the action copies the log while a follower reads it,
+        // then a second follower reads the whole finished log; in each format.
+        try Data("flood\n".utf8).write(to: URL(fileURLWithPath: work + "/project/mode"))
+        let started: ActionStarted = try await client.call(RPCMethod.deploymentUp, params: UpParams(name: "bench"))
+        for format in [StreamFormat.data, .lines] {
+            let reader = try await RPCConnection.connect(unixSocketPath: socket)
+            let _: HelloResult = try await reader.call(RPCMethod.hello, params: HelloParams(streamFormats: [format]))
+            let start = ContinuousClock.now
+            let (bytes, lines) = try await Self.follow(reader, action: started.actionID)
+            let seconds = Self.seconds(ContinuousClock.now - start)
+            print(String(format: "follow throughput (%@): %d MiB, %d lines in %.2f s = %.1f MiB/s, %.0f lines/s",
+                         format.rawValue, bytes / 1_048_576, lines, seconds, Double(bytes) / 1_048_576 / seconds, Double(lines) / seconds))
+            await reader.close()
         }
-        let seconds = Self.seconds(ContinuousClock.now - start)
-        let peak = Self.peakRSS(daemon.processIdentifier)
-        print(String(format: "follow throughput: %d MiB, %d lines in %.2f s = %.1f MiB/s, %.0f lines/s; testbedd peak RSS %d MiB",
-                     bytes / 1_048_576, lines, seconds, Double(bytes) / 1_048_576 / seconds, Double(lines) / seconds, peak / 1024))
+        print(String(format: "testbedd peak RSS %d MiB", Self.peakRSS(daemon.processIdentifier) / 1024))
 
         // Latency from the orchestrator's write to the follower's receipt.
         try Data("ticks \(latencyLines)\n".utf8).write(to: URL(fileURLWithPath: work + "/project/mode"))
@@ -103,6 +107,47 @@ struct FollowBenchmark {
                      pings[pings.count / 2] / floor, gets[gets.count / 2] / floor))
 
         try await BridgeBenchmark.run(binFolder: binFolder, work: work, checks: 500, calls: 5_000)
+    }
+
+    /// Follows `action`'s log to its end; returns the bytes and lines received, counted from the chunks.
+    static func follow(_ client: RPCConnection, action: String) async throws -> (bytes: Int, lines: Int) {
+        var lines = 0, bytes = 0
+        for try await event in try client.start(RPCMethod.actionLogs, params: ActionLogsParams(id: action, follow: true)).events {
+            guard case .chunk(let chunk) = event else { continue }
+            switch chunk.content {
+            case .data(let text):
+                bytes += text.count
+                lines += text.withUnsafeBytes { raw in
+                    var count = 0, offset = 0
+                    while offset < raw.count, let hit = memchr(raw.baseAddress! + offset, 0x0A, raw.count - offset) {
+                        count += 1
+                        offset = raw.baseAddress!.distance(to: UnsafeRawPointer(hit)) + 1
+                    }
+                    return count
+                }
+            case .lines(let text):
+                lines += text.count
+                for line in text { bytes += line.utf8.count + 1 }
+            }
+        }
+        return (bytes, lines)
+    }
+
+    /// `bytes` of numbered 100-byte lines ("0000000042 000…0\n").
+    static func writeFloodLog(_ path: String, bytes: Int) throws {
+        let lineBytes = 100
+        var text = [UInt8](repeating: UInt8(ascii: "0"), count: (bytes + lineBytes - 1) / lineBytes * lineBytes)
+        for line in 0..<text.count / lineBytes {
+            let start = line * lineBytes
+            var n = line
+            for digit in stride(from: 9, through: 0, by: -1) {
+                text[start + digit] = UInt8(ascii: "0") + UInt8(n % 10)
+                n /= 10
+            }
+            text[start + 10] = UInt8(ascii: " ")
+            text[start + lineBytes - 1] = 0x0A
+        }
+        try Data(text).write(to: URL(fileURLWithPath: path))
     }
 
     static func seconds(_ duration: Duration) -> Double {

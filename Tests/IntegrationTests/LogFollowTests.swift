@@ -7,10 +7,11 @@ import Glibc
 
 /// Followers of action logs: early and late, several at once, slow ones, big logs.
 @Suite struct LogFollowTests {
-    @Test func earlyAndLateFollowersGetIdenticalCompleteLogsInOrder() async throws {
+    @Test(arguments: StreamFormat.allCases)
+    func earlyAndLateFollowersGetIdenticalCompleteLogsInOrder(format: StreamFormat) async throws {
         let sandbox = try Sandbox()
         let daemon = try await Fixtures.daemon(in: sandbox)
-        let client = try await RPCConnection.connect(unixSocketPath: sandbox.socket)
+        let client = try await RPCConnection.connect(unixSocketPath: sandbox.socket, streamFormat: format)
         _ = try await Fixtures.deployment("web", behaviour: "slow 30 0.01", in: sandbox, client: client)
 
         let early = Task { try await client.follow(RPCMethod.deploymentUp.name, params: UpParams(name: "web", follow: true), as: ActionOutcome.self) }
@@ -21,7 +22,7 @@ import Glibc
             id = deployment.lastActionUUID
             try await Task.sleep(for: .milliseconds(5))
         }
-        let other = try await RPCConnection.connect(unixSocketPath: sandbox.socket)
+        let other = try await RPCConnection.connect(unixSocketPath: sandbox.socket, streamFormat: format)
         try await eventually("the action has written its first lines") {
             let sofar = try await other.follow(RPCMethod.actionLogs.name, params: ActionLogsParams(id: id!), as: ActionLogsResult.self)
             return sofar.lines.contains("line 1")
@@ -38,6 +39,8 @@ import Glibc
         #expect(first.lines == expected)
         #expect(late.lines == expected)
         #expect(after.lines == expected)
+        let file = Array(try Data(contentsOf: URL(fileURLWithPath: first.result.logPath)))
+        #expect(first.text == file && late.text == file && after.text == file)
         for followed in [first.seqs, late.seqs, after.seqs] { #expect(followed == Array(0..<followed.count)) }
         #expect(late.result.finished && after.result.finished)
         #expect(late.result.action.endState == .up)
@@ -47,10 +50,11 @@ import Glibc
         #expect(try await daemon.stop() == 0)
     }
 
-    @Test func offsetsResumeWhereTheLastReadStopped() async throws {
+    @Test(arguments: StreamFormat.allCases)
+    func offsetsResumeWhereTheLastReadStopped(format: StreamFormat) async throws {
         let sandbox = try Sandbox()
         let daemon = try await Fixtures.daemon(in: sandbox)
-        let client = try await RPCConnection.connect(unixSocketPath: sandbox.socket)
+        let client = try await RPCConnection.connect(unixSocketPath: sandbox.socket, streamFormat: format)
         _ = try await Fixtures.deployment("web", behaviour: "partial", in: sandbox, client: client)
         let up = try await client.follow(RPCMethod.deploymentUp.name, params: UpParams(name: "web", follow: true), as: ActionOutcome.self)
         // The last line had no newline; it still arrives, once the action has ended.
@@ -105,7 +109,8 @@ import Glibc
         #expect(try await daemon.stop() == 0)
     }
 
-    @Test func aStalledFollowerBlocksNeitherTheOrchestratorNorOthersAndMemoryStaysBounded() async throws {
+    @Test(arguments: StreamFormat.allCases)
+    func aStalledFollowerBlocksNeitherTheOrchestratorNorOthersAndMemoryStaysBounded(format: StreamFormat) async throws {
         let sandbox = try Sandbox()
         let daemon = try await Fixtures.daemon(in: sandbox)
         let client = try await RPCConnection.connect(unixSocketPath: sandbox.socket)
@@ -118,7 +123,7 @@ import Glibc
         try stalled.sendFrame(#"{"jsonrpc":"2.0","id":1,"method":"action.logs","params":{"id":"\#(started.actionID)","follow":true}}"#)
 
         // A live follower reads everything while the other stalls.
-        let reader = try await RPCConnection.connect(unixSocketPath: sandbox.socket)
+        let reader = try await RPCConnection.connect(unixSocketPath: sandbox.socket, streamFormat: format)
         let followed = try await reader.follow(
             RPCMethod.actionLogs.name, params: ActionLogsParams(id: started.actionID, follow: true), as: ActionLogsResult.self)
         #expect(followed.result.finished)

@@ -34,8 +34,19 @@ struct FrameCodecTests {
 
     @Test func encoderWritesGoldenFrame() throws {
         let channel = EmbeddedChannel()
-        try channel.pipeline.syncOperations.addHandler(MessageToByteHandler(FrameEncoder()))
+        try channel.pipeline.syncOperations.addHandler(FrameEncoder())
+        // Without room in front: the header goes out as a buffer of its own, before the payload.
         try channel.writeOutbound(ByteBuffer(string: Self.goldenPayload))
+        var written: [UInt8] = []
+        while let part = try channel.readOutbound(as: ByteBuffer.self) { written += part.readableBytesView }
+        #expect(written == Self.goldenFrame)
+        #expect(try channel.finish().isClean)
+    }
+
+    @Test func aPayloadWithRoomInFrontGoesOutAsOneBufferWithTheHeaderInPlace() throws {
+        let channel = EmbeddedChannel()
+        try channel.pipeline.syncOperations.addHandler(FrameEncoder())
+        try channel.writeOutbound(channel.allocator.framePayloadBuffer(Array(Self.goldenPayload.utf8)))
         let written = try #require(try channel.readOutbound(as: ByteBuffer.self))
         #expect(Array(written.readableBytesView) == Self.goldenFrame)
         #expect(try channel.readOutbound(as: ByteBuffer.self) == nil)
@@ -72,7 +83,7 @@ struct FrameCodecTests {
     @Test func encodeThenDecodeRoundTrips() throws {
         let channel = EmbeddedChannel()
         try channel.pipeline.syncOperations.addHandlers([
-            ByteToMessageHandler(FrameDecoder()), MessageToByteHandler(FrameEncoder()),
+            ByteToMessageHandler(FrameDecoder()), FrameEncoder(),
         ])
         let payloads = ["a", #"{"x":[1,2,3]}"#, String(repeating: "z", count: 70_000)]
         for payload in payloads { try channel.writeOutbound(ByteBuffer(string: payload)) }

@@ -31,7 +31,7 @@ final class ScriptedServer: Sendable {
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandlers([
                         ByteToMessageHandler(FrameDecoder()),
-                        MessageToByteHandler(FrameEncoder()),
+                        FrameEncoder(),
                         ScriptedHandler(),
                     ])
                 }

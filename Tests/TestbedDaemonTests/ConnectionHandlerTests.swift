@@ -43,9 +43,20 @@ import TestbedProtocol
         return table
     }
 
+    /// Counts the flushes that reach the socket.
+    final class FlushCounter: ChannelOutboundHandler, @unchecked Sendable {
+        typealias OutboundIn = ByteBuffer
+        var flushes = 0
+        func flush(context: ChannelHandlerContext) {
+            flushes += 1
+            context.flush()
+        }
+    }
+
     struct Connection {
         let channel: EmbeddedChannel
         let controls: Controls
+        let flushes: FlushCounter
 
         /// Sends one request frame.
         func send(_ json: String) throws {
@@ -81,14 +92,37 @@ import TestbedProtocol
             maxInFlight: maxInFlight, outputBytes: 1 << 20, budget: OutputBudget(limit: 1 << 24), privileged: false,
             frameTimeout: .seconds(5))
         let channel = EmbeddedChannel()
+        let flushes = FlushCounter()
         try channel.pipeline.syncOperations.addHandlers([
+            flushes,
             ByteToMessageHandler(ServerFrameDecoder(maxFrameBytes: 4096)),
-            MessageToByteHandler(FrameEncoder()),
+            FrameEncoder(),
             ConnectionHandler(
                 methods: table(controls), caller: caller, authorizer: authorizer, logger: Logger(label: "test"), bounds: bounds),
         ])
         try channel.connect(to: SocketAddress(unixDomainSocketPath: "/x")).wait()
-        return Connection(channel: channel, controls: controls)
+        return Connection(channel: channel, controls: controls, flushes: flushes)
+    }
+
+    @Test func theAnswersToOneReadAreFlushedOnceAndLaterAnswersAtOnce() throws {
+        let connection = try Self.connect()
+        var burst = connection.channel.allocator.buffer(capacity: 256)
+        for id in 1...3 {
+            let json = #"{"jsonrpc":"2.0","id":\#(id),"method":"rpc.ping"}"#
+            burst.writeInteger(UInt32(json.utf8.count))
+            burst.writeString(json)
+        }
+        let json = #"{"jsonrpc":"2.0","id":4,"method":"deployment.get","params":{"name":"lab"}}"#
+        burst.writeInteger(UInt32(json.utf8.count))
+        burst.writeString(json)
+        let before = connection.flushes.flushes
+        try connection.channel.writeInbound(burst)
+        #expect(try connection.answers().compactMap { $0["id"] as? Int } == [1, 2, 3])
+        #expect(connection.flushes.flushes == before + 1)
+        // Completed outside a read: written and flushed at once.
+        connection.controls.pending[0].succeed(Self.deployment)
+        #expect(try connection.answers().compactMap { $0["id"] as? Int } == [4])
+        #expect(connection.flushes.flushes == before + 2)
     }
 
     @Test func answersComeUnderTheirIdsInWhateverOrderTheyComplete() throws {

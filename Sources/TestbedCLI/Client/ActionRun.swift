@@ -33,14 +33,18 @@ struct ActionRun {
         defer { interrupts.stop(); progress.stop() }
 
         var outcome: ActionOutcome?
+        var printer = LogPrinter(json ? StandardStream.error : StandardStream.output)
+        defer { printer.finish() }
         do {
             for try await event in call.events {
                 switch event {
                 case .chunk(let chunk):
                     progress.clear()
-                    (json ? StandardStream.error : StandardStream.output).write(chunk.lines.joined(separator: "\n") + "\n")
-                    progress.redraw()
+                    printer.print(chunk)
+                    // Never drawn in the middle of a line of the log.
+                    if printer.atLineStart { progress.redraw() }
                 case .result(let payload):
+                    printer.finish()
                     outcome = try RPCCall.decodeResult(payload, as: ActionOutcome.self)
                 }
             }

@@ -22,7 +22,7 @@ public struct DaemonSession: Sendable {
         }
         let hello: HelloResult
         do {
-            hello = try await connection.call(RPCMethod.hello)
+            hello = try await Self.hello(connection)
         } catch let error as RPCError {
             await connection.close()
             throw failure(error)
@@ -39,6 +39,16 @@ public struct DaemonSession: Sendable {
                 status: ExitStatus.protocolMismatch)
         }
         return DaemonSession(connection: connection, hello: hello, socketPath: socketPath)
+    }
+
+    /// Says hello asking for the `data` stream format. A daemon from before
+    /// stream formats refuses the parameter: it is asked again without it.
+    static func hello(_ connection: RPCConnection) async throws -> HelloResult {
+        do {
+            return try await connection.call(RPCMethod.hello, params: HelloParams(streamFormats: [.data, .lines]))
+        } catch let error as RPCError where error.code == .invalidParams {
+            return try await connection.call(RPCMethod.hello, params: HelloParams())
+        }
     }
 
     /// Calls `method` and decodes its result, mapping a refusal to its exit code.

@@ -22,12 +22,15 @@ struct LogsCommand: AsyncParsableCommand {
             } catch {
                 throw DaemonSession.failure(error)
             }
+            var printer = LogPrinter(StandardStream.output)
+            defer { printer.finish() }
             do {
                 for try await event in call.events {
                     switch event {
                     case .chunk(let chunk):
-                        StandardStream.output.write(chunk.lines.joined(separator: "\n") + "\n")
+                        printer.print(chunk)
                     case .result(let payload):
+                        printer.finish()
                         let result = try RPCCall.decodeResult(payload, as: ActionLogsResult.self)
                         if result.finished {
                             let outcome = ActionOutcome(result.action)

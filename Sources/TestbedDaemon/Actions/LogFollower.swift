@@ -5,51 +5,62 @@ import TestbedProtocol
 import Glibc
 #endif
 
-/// Streams one action's log to one request, from a byte offset, as lines, at
-/// the pace the client reads: a slow client only falls behind in the file,
-/// never holds anyone up. The file is read, and cut into lines, on the disk
-/// pool, never on the event loop: one read of at most `chunksPerRead` chunks at
-/// a time, started only while the client's output has room, so a follower
-/// holds at most that much beyond the connection's output bound. With `follow`
-/// it waits for new bytes (woken by the `ActionLog`, no polling) until the
-/// action's outcome is recorded. Its state belongs to the stream's event loop,
-/// or to the one read in flight, never to both at once.
+/// Streams one action's log to one request, from a byte offset, at the pace
+/// the client reads: a slow client only falls behind in the file, never holds
+/// anyone up. Each read happens on the log pool, never on the event loop, and
+/// only while the client's output has room; it is made ready to send there too:
+/// in the `data` format, escaped straight into the frame's buffer
+/// (`StreamDataFrame`); in the `lines` format, cut into lines (`LogChunker`).
+///
+/// A read takes `minChunkBytes` and doubles, up to `maxChunkBytes`, while the
+/// client keeps up; it drops back when the client falls behind. So a follower
+/// holds at most one chunk beyond its connection's output bound, and no buffer
+/// at all while it waits. With `follow` it waits for new bytes (woken by the
+/// `ActionLog`, no polling) until the action's outcome is recorded. Its state
+/// belongs to the stream's event loop, or to the one read in flight, never to
+/// both at once.
 final class LogFollower: @unchecked Sendable {
-    static let chunkBytes = 64 * 1024
-    /// Chunks one read on the disk pool takes before its lines are sent.
-    static let chunksPerRead = 4
+    static let minChunkBytes = 64 * 1024
+    static let maxChunkBytes = 256 * 1024
 
     private let log: ActionLog
     private let stream: RequestStream
     private let pool: NIOThreadPool
     private let follow: Bool
+    private let format: StreamFormat
     private let onEnd: (_ nextOffset: UInt64, _ record: ActionRecord?) -> Void
-    private var readOffset: UInt64
-    private var splitter = LineSplitter()
+    /// The offset after the last byte sent: every read starts here.
+    private var sentOffset: UInt64
+    private var chunkBytes = LogFollower.minChunkBytes
     private var fd: Int32 = -1
-    /// The one chunk buffer a follower has, allocated once for its whole life.
-    private let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: LogFollower.chunkBytes, alignment: 1)
     /// The pending wake-up, forgotten if the client goes away first.
     private var waiting: UInt64?
-    /// A read is on the disk pool: the file stays open until it returns.
+    /// A read is on the pool: the file stays open until it returns.
     private var reading = false
 
-    /// What one read found.
+    /// What one read found, ready to send.
     private struct Batch {
         enum Ending {
             /// More may be there at once.
             case more
-            /// The end of the file, with the log's generation and outcome as they were before the last read.
+            /// The end of the file, with the log's generation and outcome as they were before the read.
             case endOfFile(generation: UInt64, finished: ActionRecord?)
             case failed(Int32)
         }
 
-        var lines: [[String]] = []
+        enum Payload {
+            case lines([String])
+            /// A `data` frame's payload, all but its id and number.
+            case data(ByteBuffer)
+        }
+
+        var sentBytes = 0
+        var payload: Payload?
         var ending = Ending.more
     }
 
-    /// `onEnd` gets the offset after the last byte sent as a line and, when the
-    /// action has finished, its record; it must end the stream.
+    /// `onEnd` gets the offset after the last byte sent and, when the action
+    /// has finished, its record; it must end the stream.
     init(
         log: ActionLog, stream: RequestStream, pool: NIOThreadPool, offset: UInt64, follow: Bool,
         onEnd: @escaping (_ nextOffset: UInt64, _ record: ActionRecord?) -> Void
@@ -57,18 +68,13 @@ final class LogFollower: @unchecked Sendable {
         self.log = log
         self.stream = stream
         self.pool = pool
-        self.readOffset = offset
+        self.sentOffset = offset
         self.follow = follow
+        self.format = stream.format
         self.onEnd = onEnd
     }
 
-    deinit {
-        closeFile()
-        buffer.deallocate()
-    }
-
-    /// Bytes already turned into lines (sent or about to be).
-    private var consumedOffset: UInt64 { readOffset - UInt64(splitter.pendingCount) }
+    deinit { closeFile() }
 
     func start() {
         guard stream.isActive else { return }
@@ -90,27 +96,35 @@ final class LogFollower: @unchecked Sendable {
         fd = -1
     }
 
-    private func end(_ nextOffset: UInt64, _ record: ActionRecord?) {
+    private func end(_ record: ActionRecord?) {
         closeFile()
-        onEnd(nextOffset, record)
+        onEnd(sentOffset, record)
     }
 
     /// Starts the next read once the client's output has room.
     private func pump() {
         guard stream.isActive else { return }
         guard stream.isWritable else {
+            // Fallen behind: smaller reads until it catches up.
+            chunkBytes = Self.minChunkBytes
             stream.onWritable = { [self] in pump() }
             return
         }
         reading = true
-        pool.runIfActive(eventLoop: stream.eventLoop) { self.read() }.whenComplete { [self] outcome in
+        let (offset, size) = (sentOffset, chunkBytes)
+        pool.runIfActive(eventLoop: stream.eventLoop) { self.read(at: offset, size: size) }.whenComplete { [self] outcome in
             reading = false
             guard stream.isActive else { return closeFile() }
             switch outcome {
             case .failure:
                 stream.fail(RPCError(.requestCancelled, "testbedd is shutting down; follow the log again once it is back"))
             case .success(let batch):
-                for lines in batch.lines { stream.send(lines: lines) }
+                sentOffset += UInt64(batch.sentBytes)
+                switch batch.payload {
+                case .lines(let lines): stream.send(lines: lines)
+                case .data(let frame): stream.send(dataFrame: frame)
+                case nil: break
+                }
                 handle(batch.ending)
             }
         }
@@ -119,14 +133,15 @@ final class LogFollower: @unchecked Sendable {
     private func handle(_ ending: Batch.Ending) {
         switch ending {
         case .more:
+            // A full read the client took at once: read more at a time.
+            if stream.isWritable { chunkBytes = min(chunkBytes * 2, Self.maxChunkBytes) }
             pump()
         case .failed(let code):
             stream.fail(RPCError(.internalError, "cannot read the log \(log.path): \(String(cString: strerror(code)))"))
         case .endOfFile(_, let finished?):
-            if let last = splitter.flush() { stream.send(lines: [last]) }
-            end(readOffset, finished)
+            end(finished)
         case .endOfFile where !follow:
-            end(consumedOffset, nil)
+            end(nil)
         case .endOfFile(let generation, nil):
             let loop = stream.eventLoop
             waiting = log.whenChanged(after: generation) { [self] in
@@ -138,30 +153,40 @@ final class LogFollower: @unchecked Sendable {
         }
     }
 
-    /// Reads up to `chunksPerRead` chunks and cuts them into lines. Runs on the disk pool.
-    private func read() -> Batch {
+    /// Reads up to `size` bytes at `offset` and makes what may be sent of
+    /// them ready to send. Runs on the pool, with a buffer only for its length.
+    private func read(at offset: UInt64, size: Int) -> Batch {
+        // Read both before reading the file: if the action had finished by
+        // then, this read sees every byte it will ever have.
+        let generation = log.generation
+        let finished = log.finishedRecord
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: size, alignment: 1)
+        defer { buffer.deallocate() }
+        var n = 0
+        repeat {
+            n = pread(fd, buffer.baseAddress, size, off_t(offset))
+        } while n < 0 && errno == EINTR
         var batch = Batch()
-        var chunks = 0
-        while chunks < Self.chunksPerRead {
-            // Read both before reading the file: if the action had finished by
-            // then, this read sees every byte it will ever have.
-            let generation = log.generation
-            let finished = log.finishedRecord
-            let n = pread(fd, buffer.baseAddress, buffer.count, off_t(readOffset))
-            if n > 0 {
-                readOffset += UInt64(n)
-                let lines = splitter.feed(UnsafeRawBufferPointer(rebasing: buffer[..<n]))
-                if !lines.isEmpty { batch.lines.append(lines) }
-                chunks += 1
-            } else if n < 0 {
-                if errno == EINTR { continue }
-                batch.ending = .failed(errno)
-                return batch
-            } else {
-                batch.ending = .endOfFile(generation: generation, finished: finished)
-                return batch
-            }
+        guard n >= 0 else {
+            batch.ending = .failed(errno)
+            return batch
+        }
+        let atEnd = n < size
+        let bytes = UnsafeRawBufferPointer(rebasing: buffer[..<n])
+        batch.sentBytes = LogChunker.sendableCount(in: bytes, logEnded: atEnd && finished != nil)
+        if atEnd { batch.ending = .endOfFile(generation: generation, finished: finished) }
+        guard batch.sentBytes > 0 else { return batch }
+        let sendable = UnsafeRawBufferPointer(rebasing: bytes[..<batch.sentBytes])
+        switch format {
+        case .lines:
+            batch.payload = .lines(LogChunker.lines(in: sendable))
+        case .data:
+            var frame = StreamDataFrame.start(allocator: Self.allocator, textBytes: sendable.count)
+            JSONStringBytes.appendEscaped(sendable, to: &frame)
+            batch.payload = .data(frame)
         }
         return batch
     }
+
+    private static let allocator = ByteBufferAllocator()
 }

@@ -4,14 +4,16 @@ import TestbedProtocol
 /// `rpc.hello`, `rpc.ping` and `server.status`: all answered from memory.
 enum ServerMethods {
     /// `rpc.hello`'s answer, on every socket and over the bridge.
-    static func hello(_ context: RequestContext, mode: ClusterMode) -> HelloResult {
-        HelloResult(
+    /// The stream format asked for holds for the rest of the connection.
+    static func hello(_ params: HelloParams, _ context: RequestContext, mode: ClusterMode) -> HelloResult {
+        if let preferences = params.streamFormats { context.session.streamFormat = StreamFormat.choose(from: preferences) }
+        return HelloResult(
             server: "testbedd", version: DaemonVersion.current, protocol: RPCMessage.protocolVersion,
-            mode: mode.name, identity: context.caller.identity)
+            mode: mode.name, identity: context.caller.identity, streamFormat: context.session.streamFormat)
     }
 
     static func register(into table: inout MethodTable, services: DaemonServices) {
-        table.register(RPCMethod.hello) { context in .now(hello(context, mode: services.cluster.mode)) }
+        table.register(RPCMethod.hello) { params, context in .now(hello(params, context, mode: services.cluster.mode)) }
         table.register(RPCMethod.ping) { _ in .now(EmptyResult()) }
         table.register(RPCMethod.serverStatus) { _ in
             .now(ServerStatus(

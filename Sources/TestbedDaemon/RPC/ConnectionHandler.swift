@@ -83,6 +83,12 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
     private var shuttingDown = false
     /// Why streams end when the daemon stops.
     private let shutdownNotice: String
+    /// What the client agreed in `rpc.hello`.
+    let session = ConnectionSession()
+    /// Inside a read burst, answers are written and flushed once, when the burst ends.
+    private var inReadBurst = false
+    /// Written and not yet flushed.
+    private var unflushed = false
 
     init(
         methods: MethodTable, caller: Caller, authorizer: Authorizer, logger: Logger, bounds: Bounds,
@@ -100,7 +106,18 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         pending.append(Self.unwrapInboundIn(data))
+        inReadBurst = true
         serveWaitingFrames(context: context)
+    }
+
+    /// One flush for every answer the read burst produced.
+    func channelReadComplete(context: ChannelHandlerContext) {
+        inReadBurst = false
+        if unflushed {
+            unflushed = false
+            context.flush()
+        }
+        context.fireChannelReadComplete()
     }
 
     /// True while the client's output and the daemon's budget have room for more answers.
@@ -193,7 +210,7 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
     /// Sends a last message, then closes.
     private func writeAndClose(_ payload: Data, context: ChannelHandlerContext) {
         let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
-        context.writeAndFlush(Self.wrapOutboundOut(context.channel.allocator.buffer(bytes: payload)))
+        context.writeAndFlush(Self.wrapOutboundOut(context.channel.allocator.framePayloadBuffer(payload)))
             .whenComplete { _ in loopBound.value.close(promise: nil) }
         // Not waiting for a client that does not read: it gets what the socket takes.
         context.eventLoop.scheduleTask(in: .seconds(1)) { loopBound.value.close(promise: nil) }
@@ -260,7 +277,7 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
         _ request: ParsedRequest, id: RequestID, entry: MethodTable.Entry, caller: Caller, context: ChannelHandlerContext
     ) {
         let requestContext = RequestContext(
-            caller: caller, requestID: id, method: entry.method, eventLoop: context.eventLoop)
+            caller: caller, requestID: id, method: entry.method, eventLoop: context.eventLoop, session: session)
         switch entry.body(request, requestContext) {
         case .now(let result):
             answer(request, id: id, result, context: context)
@@ -360,11 +377,23 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
     /// Writes one message, counting it against the connection's and the
     /// daemon's output until the client has taken it.
     func write(_ payload: Data, context: ChannelHandlerContext) {
-        let size = payload.count + 4
+        write(payload: context.channel.allocator.framePayloadBuffer(payload), context: context)
+    }
+
+    /// Writes one message's payload (best made with room for the frame header:
+    /// `framePayloadBuffer`). Within a read burst it is flushed when the burst
+    /// ends; otherwise at once.
+    func write(payload: ByteBuffer, context: ChannelHandlerContext) {
+        let size = payload.readableBytes + FrameEncoder.headerBytes
         queuedOutput += size
         bounds.budget.take(size)
         let written = context.eventLoop.makePromise(of: Void.self)
-        context.writeAndFlush(Self.wrapOutboundOut(context.channel.allocator.buffer(bytes: payload)), promise: written)
+        if inReadBurst {
+            context.write(Self.wrapOutboundOut(payload), promise: written)
+            unflushed = true
+        } else {
+            context.writeAndFlush(Self.wrapOutboundOut(payload), promise: written)
+        }
         lastWrite = written.futureResult
         let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
         written.futureResult.whenComplete { _ in

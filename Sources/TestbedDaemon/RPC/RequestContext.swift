@@ -12,6 +12,8 @@ public struct RequestContext: Sendable {
     public let method: AnyMethodDescriptor
     /// The connection's event loop.
     public let eventLoop: any EventLoop
+    /// What the client agreed for its connection; touch it only on `eventLoop`.
+    let session: ConnectionSession
 
     /// The caller's credentials, from SO_PEERCRED.
     public var peer: PeerCredentials { caller.peer }

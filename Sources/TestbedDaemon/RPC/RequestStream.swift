@@ -33,7 +33,21 @@ public final class RequestStream: @unchecked Sendable {
     /// reached) or the daemon's output budget is spent; wait for `onWritable`.
     public var isWritable: Bool { connection.streamMayWrite(context: context) }
 
-    /// Sends the next lines.
+    /// How this connection wants text: send `lines` or `dataFrame` accordingly.
+    public var format: StreamFormat { connection.session.streamFormat }
+
+    /// Sends the next text in the `data` format: `frame` is a payload begun by
+    /// `StreamDataFrame.start` and holding the escaped text.
+    public func send(dataFrame frame: ByteBuffer) {
+        eventLoop.preconditionInEventLoop()
+        guard !ended else { return }
+        var frame = frame
+        StreamDataFrame.finish(&frame, id: id, seq: seq)
+        seq += 1
+        connection.write(payload: frame, context: context)
+    }
+
+    /// Sends the next lines, in the `lines` format.
     public func send(lines: [String]) {
         eventLoop.preconditionInEventLoop()
         guard !ended, !lines.isEmpty else { return }

@@ -117,7 +117,7 @@ public final class RPCServer: Service {
         [
             IdleStateHandler(allTimeout: idleTimeout),
             ByteToMessageHandler(ServerFrameDecoder(maxFrameBytes: maxFrameBytes)),
-            MessageToByteHandler(FrameEncoder()),
+            FrameEncoder(),
             ConnectionHandler(
                 methods: methods, caller: caller, authorizer: authorizer, logger: logger, bounds: bounds,
                 shutdownNotice: shutdownNotice),
@@ -182,7 +182,7 @@ public final class RPCServer: Service {
                     case .failure(let refusal):
                         Self.logConnectionRefusal(refusal, peer: peer, listener: listener.name, logger: logger)
                         try channel.pipeline.syncOperations.addHandlers([
-                            MessageToByteHandler(FrameEncoder()), ClosingHandler(refusal: refusal),
+                            FrameEncoder(), ClosingHandler(refusal: refusal),
                         ])
                         return Connection(channel: channel, peer: peer)
                     }

@@ -33,25 +33,38 @@ enum Fixtures {
 /// What following a request's stream collected.
 struct Followed<R: Decodable & Sendable>: Sendable {
     var lines: [String] = []
+    /// The text as a terminal would show it (`StreamChunk.text`, one after the other).
+    var text: [UInt8] = []
     var seqs: [Int] = []
     var result: R
 }
 
 extension RPCConnection {
+    /// Connects and, unless `format` is nil, asks for that stream format in `rpc.hello`.
+    static func connect(unixSocketPath path: String, streamFormat format: StreamFormat?) async throws -> RPCConnection {
+        let connection = try await connect(unixSocketPath: path)
+        guard let format else { return connection }
+        let hello: HelloResult = try await connection.call(RPCMethod.hello, params: HelloParams(streamFormats: [format]))
+        guard hello.streamFormat == format.rawValue else { throw ProcessRunError("asked for \(format), got \(hello.streamFormat ?? "nothing")") }
+        return connection
+    }
+
     /// Calls a streaming method and collects its lines and result.
     func follow<P: Encodable & Sendable, R: Decodable & Sendable>(
         _ method: String, params: P, as type: R.Type = R.self
     ) async throws -> Followed<R> {
         let call = try start(method, params: params)
         var lines: [String] = []
+        var text: [UInt8] = []
         var seqs: [Int] = []
         for try await event in call.events {
             switch event {
             case .chunk(let chunk):
                 lines += chunk.lines
+                text += chunk.text
                 seqs.append(chunk.seq)
             case .result(let payload):
-                return Followed(lines: lines, seqs: seqs, result: try RPCCall.decodeResult(payload, as: R.self))
+                return Followed(lines: lines, text: text, seqs: seqs, result: try RPCCall.decodeResult(payload, as: R.self))
             }
         }
         throw ProcessRunError("the stream ended without a result")
