@@ -1,4 +1,5 @@
 import FoundationEssentials
+import NIOCore
 
 /// Builds the JSON payloads of the protocol's four message kinds. Keys are
 /// written in sorted order, the same order `JSONCoding` uses, so every payload
@@ -43,6 +44,21 @@ public enum RPCMessage {
         out.append(contentsOf: #","jsonrpc":"2.0","result":"#.utf8)
         out.append(encodedResult)
         out.append(UInt8(ascii: "}"))
+        return out
+    }
+
+    /// A successful response around an already-encoded result, written into a
+    /// buffer with room for the frame header (`framePayloadBuffer`).
+    public static func response(id: RequestID, encodedResult: Data, allocator: ByteBufferAllocator) -> ByteBuffer {
+        var out = allocator.framePayloadBuffer(capacity: encodedResult.count + 64)
+        out.writeStaticString(#"{"id":"#)
+        switch id {
+        case .int(let i): out.writeString(String(i))
+        case .string: out.writeBytes(encodedID(id))
+        }
+        out.writeStaticString(#","jsonrpc":"2.0","result":"#)
+        out.writeBytes(encodedResult)
+        out.writeStaticString("}")
         return out
     }
 

@@ -10,7 +10,7 @@ import Glibc
 /// a mutual TLS handshake, `host.status`, close), and `host.status` on a
 /// connection already open. Certificates come from the real `testbedctl`.
 enum BridgeBenchmark {
-    static func run(binFolder: String, work: String, checks: Int, calls: Int) async throws {
+    static func run(binFolder: String, work: String, checks: Int, calls: Int) async throws -> [Measurement] {
         let ca = work + "/ca", main = work + "/main-pki", peer = work + "/peer-pki"
         for arguments in [
             ["cluster", "ca", "init", "--pki-dir", ca],
@@ -30,7 +30,7 @@ enum BridgeBenchmark {
         daemon.executableURL = URL(fileURLWithPath: binFolder + "/testbedd")
         daemon.arguments = [
             "main", "--socket", work + "/bridge.sock", "--ro-socket", "", "--socket-group", "", "--state-dir", work + "/bridge-state",
-            "--pki-dir", main, "--bridge-listen", "127.0.0.1:\(port)", "--log-level", "warning",
+            "--pki-dir", main, "--bridge-listen", "127.0.0.1:\(port)", "--log-level", "error",
         ]
         try daemon.run()
         defer { daemon.terminate(); daemon.waitUntilExit() }
@@ -61,21 +61,23 @@ enum BridgeBenchmark {
             let connection = try await connect()
             let _: HostStatus = try await connection.call(RPCMethod.hostStatus)
             connection.abort()
-            fresh.append(FollowBenchmark.seconds(ContinuousClock.now - start) * 1e6)
+            fresh.append(Run.seconds(ContinuousClock.now - start) * 1e6)
         }
         let cpuPerCheck = (Self.cpuSeconds(daemon.processIdentifier) - cpuBefore) / Double(checks) * 1e6
         var reused: [Double] = []
         for _ in 0..<calls {
             let start = ContinuousClock.now
             let _: HostStatus = try await open.call(RPCMethod.hostStatus)
-            reused.append(FollowBenchmark.seconds(ContinuousClock.now - start) * 1e6)
+            reused.append(Run.seconds(ContinuousClock.now - start) * 1e6)
         }
         open.abort()
         fresh.sort()
         reused.sort()
-        print(RequestLatency.summary("bridge check (new mTLS connection)", fresh))
-        print(String(format: "bridge check: testbedd CPU per check %.0f us", cpuPerCheck))
-        print(RequestLatency.summary("bridge host.status (open connection)", reused))
+        return [
+            .info("bridge health check (new mutual-TLS connection), p50", fresh[fresh.count / 2], "µs"),
+            .info("bridge health check, testbedd CPU per check", cpuPerCheck, "µs"),
+            .info("bridge `host.status` on an open connection, p50", reused[reused.count / 2], "µs"),
+        ]
     }
 
     /// utime + stime of `pid`, in seconds.

@@ -33,6 +33,32 @@ import TestbedProtocol
         #expect(try request.decodeParams(as: NameParams.self) == NameParams(name: "web"))
     }
 
+    /// The scan reads the plain forms; escapes, other number forms and spacing
+    /// go through the decoder; both must read a request the same way.
+    @Test(arguments: [
+        (#"{"jsonrpc":"2.0","id":7,"method":"deployment.get","params":{"name":"web"}}"#, RequestID.int(7), "deployment.get", ["name"]),
+        (#" { "params" : { "name" : "web" } , "method" : "deployment.get" , "id" : 7 , "jsonrpc" : "2.0" } "#, .int(7), "deployment.get", ["name"]),
+        (#"{"jsonrpc":"2.0","id":"a","method":"deployment.get","params":{"name":"web"}}"#, .string("a"), "deployment.get", ["name"]),
+        (#"{"jsonrpc":"2.0","id":1.0,"method":"deployment.get","params":{"name":"web"}}"#, .int(1), "deployment.get", ["name"]),
+        (#"{"jsonrpc":"2.0","id":-9223372036854775808,"method":"rpc.ping","params":{}}"#, .int(Int64.min), "rpc.ping", []),
+        (#"{"jsonrpc":"2.0","id":"é","method":"rpc.ping"}"#, .string("é"), "rpc.ping", nil),
+    ] as [(String, RequestID, String, [String]?)])
+    func theScanAndTheDecoderReadARequestAlike(json: String, id: RequestID, method: String, keys: [String]?) throws {
+        let request = try ParsedRequest.parse(Data(json.utf8))
+        #expect(request.id == id)
+        #expect(request.method == method)
+        #expect(request.paramKeys == keys)
+        if keys == ["name"] { #expect(try request.decodeParams(as: NameParams.self) == NameParams(name: "web")) }
+    }
+
+    @Test func paramsAreDecodedFromTheirOwnBytesWithTheFieldNamed() throws {
+        let request = try ParsedRequest.parse(Data(#"{"jsonrpc":"2.0","id":1,"method":"deployment.get","params":{"name":5}}"#.utf8))
+        #expect(request.paramsRange != nil)
+        #expect(throws: RPCError.invalidParams(field: "name", #"parameter "name" must be a string"#)) {
+            try request.decodeParams(as: NameParams.self)
+        }
+    }
+
     @Test func aRequestWithoutIdIsANotification() throws {
         let request = try ParsedRequest.parse(Data(#"{"jsonrpc":"2.0","method":"rpc.cancel","params":{"id":3}}"#.utf8))
         #expect(request.isNotification)

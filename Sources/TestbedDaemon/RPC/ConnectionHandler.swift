@@ -360,7 +360,7 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
     private func respond(id: RequestID, _ result: Result<Data, RPCError>, context: ChannelHandlerContext) {
         switch result {
         case .success(let encoded):
-            write(RPCMessage.response(id: id, encodedResult: encoded), context: context)
+            write(payload: RPCMessage.response(id: id, encodedResult: encoded, allocator: context.channel.allocator), context: context)
         case .failure(let error):
             write(RPCMessage.errorResponse(id: id, error: error), context: context)
         }

@@ -65,7 +65,10 @@ public struct MethodTable: Sendable {
 
     func entry(_ method: String) -> Entry? { entries[method] }
 
+    private static let emptyObject = Data("{}".utf8)
+
     static func encode<R: Encodable>(_ result: R) -> Result<Data, RPCError> {
+        if result is EmptyResult { return .success(emptyObject) }
         do {
             return .success(try JSONCoding.shared.encode(result))
         } catch {

@@ -11,6 +11,8 @@ struct ParsedRequest: Sendable {
     let paramKeys: [String]?
     /// The whole payload, kept to decode `params` into the method's own type.
     let payload: Data
+    /// Where `params` is in `payload`, when the envelope was read by the scan.
+    var paramsRange: Range<Int>? = nil
 
     var isNotification: Bool { id == nil }
 
@@ -28,15 +30,46 @@ struct ParsedRequest: Sendable {
         } catch {
             throw Rejection(id: nil, error: Self.refusal(error))
         }
-        // The common case in one pass, with no value decoded twice and no error
-        // thrown and caught along the way; anything unusual gets the thorough
-        // look below, which says exactly what is wrong.
+        // The common case: the envelope's members found by one scan, none decoded.
+        if let request = payload.withUnsafeBytes({ scan($0, payload: payload) }) { return request }
+        // Anything else (escapes in names, a null id, odd numbers) through the
+        // decoder, with no error thrown and caught along the way; anything
+        // unusual gets the thorough look below, which says exactly what is wrong.
         if let envelope = try? JSONCoding.sharedDecoder.decode(Envelope.self, from: payload),
             envelope.isWellFormed, let method = envelope.method
         {
             return ParsedRequest(id: envelope.id, method: method, paramKeys: envelope.paramKeys, payload: payload)
         }
         try reject(payload)
+    }
+
+    /// A request read by `TopLevelMembers` alone: nil unless every member it
+    /// needs is in its plainest form (a validated payload, strings without
+    /// escapes, an integer id), so that whatever it accepts reads the same as
+    /// through the decoder.
+    private static func scan(_ bytes: UnsafeRawBufferPointer, payload: Data) -> ParsedRequest? {
+        guard let members = TopLevelMembers(bytes), !members.hasEscapedKey,
+            let jsonrpc = members["jsonrpc"], members.plainString(jsonrpc) == "2.0",
+            let methodRange = members["method"], let method = members.plainString(methodRange)
+        else { return nil }
+        var id: RequestID?
+        if let range = members["id"] {
+            if let text = members.plainString(range) {
+                id = .string(text)
+            } else if let number = members.integer(range) {
+                id = .int(number)
+            } else {
+                return nil
+            }
+        }
+        var request = ParsedRequest(id: id, method: method, paramKeys: nil, payload: payload)
+        if let range = members["params"] {
+            guard members.isObject(range), let params = TopLevelMembers(bytes, object: range), let keys = params.plainKeys else {
+                return nil
+            }
+            request = ParsedRequest(id: id, method: method, paramKeys: keys, payload: payload, paramsRange: range)
+        }
+        return request
     }
 
     /// What a request id may be, for messages.
@@ -214,8 +247,15 @@ struct ParsedRequest: Sendable {
                 "\(method) has no parameter \"\(unknown)\"" + (known.isEmpty ? "; it takes none" : "; it takes: \(known)"))
         }
         do {
-            if paramKeys == nil {
-                return try JSONCoding.sharedDecoder.decode(P.self, from: Data("{}".utf8))
+            if paramKeys?.isEmpty ?? true {
+                // Nothing to decode: a type with no fields, or with only optional ones.
+                if let none = NoParams() as? P { return none }
+                return try JSONCoding.sharedDecoder.decode(P.self, from: Self.emptyObject)
+            }
+            if let range = paramsRange {
+                // Only the params, decoded once.
+                return try JSONCoding.sharedDecoder.decode(
+                    P.self, from: payload[payload.startIndex + range.lowerBound..<payload.startIndex + range.upperBound])
             }
             return try JSONCoding.sharedDecoder.decode(ParamsEnvelope<P>.self, from: payload).params
         } catch let error as DecodingError {
@@ -226,6 +266,8 @@ struct ParsedRequest: Sendable {
             throw RPCError(.invalidParams, "params do not have the shape \(method) takes; docs/protocol.md describes them")
         }
     }
+
+    private static let emptyObject = Data("{}".utf8)
 
     /// An invalid-params error naming the field a decoding error is about.
     static func describe(_ error: DecodingError) -> RPCError {
