@@ -114,6 +114,8 @@ let package = Package(
             dependencies: [
                 "TestbedProtocol",
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
         /// libFuzzer targets, each built alone with `--sanitize=fuzzer` (the

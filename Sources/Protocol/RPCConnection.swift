@@ -23,6 +23,9 @@ public final class RPCConnection: Sendable {
     ) async throws -> RPCConnection {
         let calls = PendingCalls()
         let channel = try await ClientBootstrap(group: group)
+            // Reads of up to 1 MiB, so that a large stream chunk mostly arrives in
+            // one read instead of being gathered from many.
+            .channelOption(.recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 2048, maximum: 1 << 20))
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture { try addFraming(to: channel, calls: calls, maxFrameBytes: maxFrameBytes) }
             }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Dispatch
 
 /// `testbedctl`: the command-line client of testbedd.
 public struct TestbedCtl: AsyncParsableCommand {
@@ -20,11 +21,26 @@ public struct TestbedCtl: AsyncParsableCommand {
 
     public init() {}
 
-    /// Parses `arguments` (the process's when nil), runs the chosen command, and
-    /// exits with its status. Errors are printed by ArgumentParser, never as a trace.
-    public static func runAsRoot(_ arguments: [String]? = nil) async -> Never {
+    /// Parses `arguments` (the process's when nil) on the calling thread, then
+    /// runs the chosen command and exits with its status. Help, versions and
+    /// usage errors end here, before any thread or connection exists; only a
+    /// command that runs starts the concurrency runtime's threads. Errors are
+    /// printed by ArgumentParser, never as a trace.
+    public static func start(_ arguments: [String]? = nil) -> Never {
+        let command: any ParsableCommand
         do {
-            var command = try parseAsRoot(GlobalOptions.hoisted(arguments ?? Array(CommandLine.arguments.dropFirst())))
+            command = try parseAsRoot(GlobalOptions.hoisted(arguments ?? Array(CommandLine.arguments.dropFirst())))
+        } catch {
+            exit(withError: error)
+        }
+        let parsed = ParsedCommand(command)
+        Task.detached { await run(parsed) }
+        dispatchMain()
+    }
+
+    private static func run(_ parsed: ParsedCommand) async -> Never {
+        do {
+            var command = parsed.command
             if var asyncCommand = command as? any AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {
@@ -34,5 +50,12 @@ public struct TestbedCtl: AsyncParsableCommand {
         } catch {
             exit(withError: error)
         }
+    }
+
+    /// A parsed command handed from the parsing thread to the task that runs
+    /// it; nothing else ever touches it.
+    private struct ParsedCommand: @unchecked Sendable {
+        let command: any ParsableCommand
+        init(_ command: any ParsableCommand) { self.command = command }
     }
 }

@@ -60,6 +60,13 @@ enum RequestBenchmark {
         let daemon16 = try load(baselines, socket: daemon.socket, connections: 16, inFlight: 1, seconds: seconds, method: "rpc.ping")
         let echo16x8 = try load(baselines, socket: pingEcho, connections: 16, inFlight: 8, seconds: seconds, method: "rpc.ping")
         let daemon16x8 = try load(baselines, socket: daemon.socket, connections: 16, inFlight: 8, seconds: seconds, method: "rpc.ping")
+        // Where the framework's floor is: the same loads against a bare SwiftNIO server.
+        let nioSocket = work + "/nio-echo.sock"
+        let nio = try await NIOEcho(socket: nioSocket, replyBytes: pingReply)
+        let nioPing = try load(baselines, socket: nioSocket, connections: 1, inFlight: 1, seconds: seconds, method: "rpc.ping")
+        let nio16 = try load(baselines, socket: nioSocket, connections: 16, inFlight: 1, seconds: seconds, method: "rpc.ping")
+        let nio16x8 = try load(baselines, socket: nioSocket, connections: 16, inFlight: 8, seconds: seconds, method: "rpc.ping")
+        await nio.stop()
         return [
             .atMost("`rpc.ping` p50, 1 connection", ping.p50Us, "µs", baseline: "C ping-pong", rawPing.p50Us, maxRatio: 1.3),
             .atMost("`deployment.get` p50, 1 connection", deploymentGet.p50Us, "µs", baseline: "C ping-pong", rawGet.p50Us, maxRatio: 1.4),
@@ -67,6 +74,10 @@ enum RequestBenchmark {
                      echo16.perSecond, minRatio: 0.7),
             .atLeast("requests/s, 16 connections × 8 in flight", daemon16x8.perSecond, "req/s", baseline: "C epoll echo",
                      echo16x8.perSecond, minRatio: 0.4),
+            .info("bare SwiftNIO echo (same framing, no JSON): p50, 1 connection", nioPing.p50Us, "µs", baseline: "C ping-pong", rawPing.p50Us),
+            .info("bare SwiftNIO echo: requests/s, 16 × 1", nio16.perSecond, "req/s", baseline: "C epoll echo", echo16.perSecond),
+            .info("bare SwiftNIO echo: requests/s, 16 × 8", nio16x8.perSecond, "req/s", baseline: "C epoll echo", echo16x8.perSecond),
+            .info("testbedd against the bare SwiftNIO echo, 16 × 1", daemon16.perSecond, "req/s", baseline: "SwiftNIO echo", nio16.perSecond),
         ]
     }
 }

@@ -1,3 +1,3 @@
 import TestbedCLI
 
-await TestbedCtl.runAsRoot()
+TestbedCtl.start()

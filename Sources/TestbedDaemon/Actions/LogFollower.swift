@@ -13,9 +13,11 @@ import Glibc
 /// (`StreamDataFrame`); in the `lines` format, cut into lines (`LogChunker`).
 ///
 /// A read takes `minChunkBytes` and doubles, up to `maxChunkBytes`, while the
-/// client keeps up; it drops back when the client falls behind. So a follower
-/// holds at most one chunk beyond its connection's output bound, and no buffer
-/// at all while it waits. With `follow` it waits for new bytes (woken by the
+/// client keeps up; it drops back when the client falls behind. The next
+/// chunk is read while the last is on its way to the client, but sent only
+/// once the client's output has room: so a follower holds at most two chunks
+/// beyond its connection's output bound (one sent, one ready), and no read
+/// buffer at all while it waits. With `follow` it waits for new bytes (woken by the
 /// `ActionLog`, no polling) until the action's outcome is recorded. Its state
 /// belongs to the stream's event loop, or to the one read in flight, never to
 /// both at once.
@@ -37,6 +39,8 @@ final class LogFollower: @unchecked Sendable {
     private var waiting: UInt64?
     /// A read is on the pool: the file stays open until it returns.
     private var reading = false
+    /// A chunk read ahead, waiting for the client's output to have room.
+    private var ready: Batch?
 
     /// What one read found, ready to send.
     private struct Batch {
@@ -101,15 +105,9 @@ final class LogFollower: @unchecked Sendable {
         onEnd(sentOffset, record)
     }
 
-    /// Starts the next read once the client's output has room.
+    /// Reads the next chunk; `deliver` sends it once the client's output has room.
     private func pump() {
-        guard stream.isActive else { return }
-        guard stream.isWritable else {
-            // Fallen behind: smaller reads until it catches up.
-            chunkBytes = Self.minChunkBytes
-            stream.onWritable = { [self] in pump() }
-            return
-        }
+        guard stream.isActive, !reading, ready == nil else { return }
         reading = true
         let (offset, size) = (sentOffset, chunkBytes)
         pool.runIfActive(eventLoop: stream.eventLoop) { self.read(at: offset, size: size) }.whenComplete { [self] outcome in
@@ -119,15 +117,30 @@ final class LogFollower: @unchecked Sendable {
             case .failure:
                 stream.fail(RPCError(.requestCancelled, "testbedd is shutting down; follow the log again once it is back"))
             case .success(let batch):
-                sentOffset += UInt64(batch.sentBytes)
-                switch batch.payload {
-                case .lines(let lines): stream.send(lines: lines)
-                case .data(let frame): stream.send(dataFrame: frame)
-                case nil: break
-                }
-                handle(batch.ending)
+                ready = batch
+                deliver()
             }
         }
+    }
+
+    /// Sends the chunk read ahead once the client's output has room, and
+    /// starts reading the one after it meanwhile.
+    private func deliver() {
+        guard stream.isActive, let batch = ready else { return }
+        guard stream.isWritable else {
+            // Fallen behind: smaller reads until it catches up.
+            chunkBytes = Self.minChunkBytes
+            stream.onWritable = { [self] in deliver() }
+            return
+        }
+        ready = nil
+        sentOffset += UInt64(batch.sentBytes)
+        switch batch.payload {
+        case .lines(let lines): stream.send(lines: lines)
+        case .data(let frame): stream.send(dataFrame: frame)
+        case nil: break
+        }
+        handle(batch.ending)
     }
 
     private func handle(_ ending: Batch.Ending) {
