@@ -1,3 +1,4 @@
+import FoundationEssentials
 import Testing
 import TestbedProtocol
 @testable import TestbedCLI
@@ -13,6 +14,19 @@ import TestbedProtocol
     ])
     func globalOptionsBeforeTheSubcommandMoveAfterIt(input: [String], expected: [String]) {
         #expect(GlobalOptions.hoisted(input) == expected)
+    }
+
+    /// The hand-written table time says what an ISO 8601 format style would.
+    @Test func tableTimesAreISO8601InUTCToTheSecond() {
+        let style = Date.ISO8601FormatStyle(dateTimeSeparator: .space, timeZone: .gmt)
+        var generator = SystemRandomNumberGenerator()
+        for seconds in [0, 0.999, 59.5, 951_782_400, 1_764_506_123.75, 4_102_444_799] + (0..<2_000).map({ _ in
+            Double.random(in: 0..<4_102_444_800, using: &generator)
+        }) {
+            let date = Date(timeIntervalSince1970: seconds)
+            #expect(Output.describe(date) == style.format(date), "\(seconds)")
+        }
+        #expect(Output.describe(Date(timeIntervalSince1970: 1_764_506_123)) == "2025-11-30 12:35:23Z")
     }
 
     @Test func socketPrecedenceIsFlagThenEnvironmentThenSystem() {

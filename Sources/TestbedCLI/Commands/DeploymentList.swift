@@ -43,8 +43,26 @@ struct DeploymentList: AsyncParsableCommand {
             var collected: [Deployment] = []
             var params = filter
             var printed = 0
-            repeat {
-                let page = try await session.call(RPCMethod.deploymentList, params: params)
+            var call: RPCCall? = try Self.start(params, in: session)
+            while let current = call {
+                let payload = try await Self.result(of: current)
+                // Ask for the next page before decoding this one, so that the
+                // daemon prepares it while this one is decoded and printed.
+                call = nil
+                if let next = Self.nextCursor(in: payload) {
+                    params.after = next
+                    call = try Self.start(params, in: session)
+                }
+                let page: TestbedProtocol.DeploymentList
+                do {
+                    page = try RPCCall.decodeResult(payload)
+                } catch {
+                    throw DaemonSession.failure(error)
+                }
+                if call == nil, let next = page.next {
+                    params.after = next
+                    call = try Self.start(params, in: session)
+                }
                 if json {
                     collected += page.deployments
                 } else if !page.deployments.isEmpty {
@@ -54,8 +72,7 @@ struct DeploymentList: AsyncParsableCommand {
                     StandardStream.output.write(table.render(rows))
                 }
                 printed += page.deployments.count
-                params.after = page.next
-            } while params.after != nil
+            }
             if json {
                 global.output.emit(TestbedProtocol.DeploymentList(deployments: collected)) { "" }
             } else if printed == 0 {
@@ -64,6 +81,35 @@ struct DeploymentList: AsyncParsableCommand {
                     ? "no deployments match\n"
                     : "no deployments; create one with `testbedctl deployment create` in a project folder\n")
             }
+        }
+    }
+
+    private static func start(_ params: DeploymentListParams, in session: DaemonSession) throws(CLIError) -> RPCCall {
+        do {
+            return try session.connection.start(RPCMethod.deploymentList, params: params)
+        } catch {
+            throw DaemonSession.failure(error)
+        }
+    }
+
+    private static func result(of call: RPCCall) async throws(CLIError) -> Data {
+        do {
+            for try await event in call.events { if case .result(let payload) = event { return payload } }
+        } catch {
+            throw DaemonSession.failure(error)
+        }
+        throw CLIError("testbedd closed the connection without answering", status: ExitStatus.unavailable)
+    }
+
+    /// The page's `next`, found by scanning the answer without decoding its
+    /// rows; nil when there is none or it is not a plain string (then the
+    /// decoded page says).
+    static func nextCursor(in payload: Data) -> String? {
+        payload.withUnsafeBytes { bytes in
+            guard let response = TopLevelMembers(bytes), let result = response["result"],
+                let page = TopLevelMembers(bytes, object: result), let next = page["next"]
+            else { return nil }
+            return page.plainString(next)
         }
     }
 
