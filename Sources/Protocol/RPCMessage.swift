@@ -62,6 +62,20 @@ public enum RPCMessage {
         return out
     }
 
+    /// An `rpc.stream` notification carrying one already-encoded event
+    /// (`DaemonEvent`), written into a buffer with room for the frame header.
+    public static func streamEvent(id: RequestID, seq: Int, event: Data, allocator: ByteBufferAllocator) -> ByteBuffer {
+        var out = allocator.framePayloadBuffer(capacity: event.count + 96)
+        out.writeStaticString(#"{"jsonrpc":"2.0","method":"rpc.stream","params":{"event":"#)
+        out.writeBytes(event)
+        out.writeStaticString(#","id":"#)
+        out.writeBytes(encodedID(id))
+        out.writeStaticString(#","seq":"#)
+        out.writeString(String(seq))
+        out.writeStaticString("}}")
+        return out
+    }
+
     /// A successful response with `result` encoded here.
     public static func response<R: Encodable>(id: RequestID, result: R) throws -> Data {
         response(id: id, encodedResult: try JSONCoding.shared.encode(result))

@@ -52,6 +52,9 @@ public enum RPCMethod {
     public static let configSet = MethodDescriptor<ConfigSetParams, EmptyResult>(
         "config.set", MethodAccess(role: .admin, listeners: [.readWrite]))
 
+    // Events: a stream of the daemon's changes, on the Unix sockets.
+    public static let eventsWatch = MethodDescriptor<EventsWatchParams, EmptyResult>("events.watch", reading)
+
     // Peer methods: served over the bridge only, to verified peers.
     public static let clusterJoin = MethodDescriptor<JoinParams, JoinResult>("cluster.join", peer)
     public static let clusterHeartbeat = MethodDescriptor<NoParams, EmptyResult>("cluster.heartbeat", peer)
@@ -65,7 +68,7 @@ public enum RPCMethod {
         deploymentResetState.erased, deploymentUp.erased, deploymentDown.erased, deploymentSnapshot.erased,
         deploymentGenerateArtefacts.erased, deploymentClearArtefacts.erased, deploymentTestbedSnapshot.erased,
         actionList.erased, actionGet.erased, actionLogs.erased, actionCancel.erased,
-        clusterStatus.erased, clusterEvict.erased, configGet.erased, configSet.erased,
+        clusterStatus.erased, clusterEvict.erased, configGet.erased, configSet.erased, eventsWatch.erased,
         clusterJoin.erased, clusterHeartbeat.erased, clusterLeave.erased, hostStatus.erased,
     ]
 }

@@ -21,3 +21,4 @@ extension JoinParams: RPCParams {}
 extension EvictParams: RPCParams {}
 extension ConfigGetParams: RPCParams {}
 extension ConfigSetParams: RPCParams {}
+extension EventsWatchParams: RPCParams {}

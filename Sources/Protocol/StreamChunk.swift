@@ -10,6 +10,8 @@ public struct StreamChunk: Codable, Sendable, Hashable {
         /// UTF-8 text: whole lines each with its `\n`, except a piece of a long
         /// line, or a log's last line that has none.
         case data([UInt8])
+        /// One of the daemon's changes (`events.watch`).
+        case event(DaemonEvent)
     }
 
     public var id: RequestID
@@ -28,6 +30,12 @@ public struct StreamChunk: Codable, Sendable, Hashable {
         self.content = .data(data)
     }
 
+    public init(id: RequestID, seq: Int, event: DaemonEvent) {
+        self.id = id
+        self.seq = seq
+        self.content = .event(event)
+    }
+
     /// The chunk as lines, whichever its format: `data` is cut at each `\n`,
     /// and a last piece without one is a line too, as the `lines` format sends it.
     public var lines: [String] {
@@ -38,6 +46,8 @@ public struct StreamChunk: Codable, Sendable, Hashable {
             var pieces = bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
             if bytes.last == UInt8(ascii: "\n") { pieces.removeLast() }
             return pieces.map { String(decoding: $0, as: UTF8.self) }
+        case .event:
+            return []
         }
     }
 
@@ -54,10 +64,12 @@ public struct StreamChunk: Codable, Sendable, Hashable {
             return out
         case .data(let bytes):
             return bytes
+        case .event:
+            return []
         }
     }
 
-    enum CodingKeys: String, CodingKey { case id, seq, lines, data }
+    enum CodingKeys: String, CodingKey { case id, seq, lines, data, event }
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
@@ -65,6 +77,8 @@ public struct StreamChunk: Codable, Sendable, Hashable {
         seq = try container.decode(Int.self, forKey: .seq)
         if let text = try container.decodeIfPresent(String.self, forKey: .data) {
             content = .data(Array(text.utf8))
+        } else if let event = try container.decodeIfPresent(DaemonEvent.self, forKey: .event) {
+            content = .event(event)
         } else {
             content = .lines(try container.decode([String].self, forKey: .lines))
         }
@@ -77,6 +91,7 @@ public struct StreamChunk: Codable, Sendable, Hashable {
         switch content {
         case .lines(let lines): try container.encode(lines, forKey: .lines)
         case .data(let bytes): try container.encode(String(decoding: bytes, as: UTF8.self), forKey: .data)
+        case .event(let event): try container.encode(event, forKey: .event)
         }
     }
 }

@@ -43,9 +43,10 @@ public struct Daemon: Sendable {
     /// The cluster side of the daemon: its mode (saved to mode.json when given
     /// explicitly), its files, and its bridge credentials when it needs them.
     static func clusterNode(
-        configuration: DaemonConfiguration, bridgeAddress: BridgeAddress?, blockingPool: NIOThreadPool, logger: Logger
+        configuration: DaemonConfiguration, bridgeAddress: BridgeAddress?, blockingPool: NIOThreadPool, events: EventHub,
+        logger: Logger
     ) throws -> ClusterNode {
-        let registry = try ClusterRegistry(folder: configuration.stateDirectory + "/config")
+        let registry = try ClusterRegistry(folder: configuration.stateDirectory + "/config", events: events)
         let mode: ClusterMode
         if let explicit = configuration.mode {
             mode = explicit
@@ -99,7 +100,7 @@ public struct Daemon: Sendable {
         case .file: try FileDeploymentStore(stateDirectory: configuration.stateDirectory)
         case .sqlite: try SQLiteDeploymentStore(stateDirectory: configuration.stateDirectory)
         }
-        let registry = try DeploymentRegistry(store: store)
+        let registry = try DeploymentRegistry(store: store, events: EventHub(capacity: configuration.eventsKept))
         for problem in registry.loadProblems {
             logger.error("store: \(problem)")
         }
@@ -145,7 +146,8 @@ public struct Daemon: Sendable {
         let bridgeAddress = passedBridge.map { TCPSocketBinder.localAddress(of: $0.fd) ?? BridgeAddress(host: "0.0.0.0") }
             ?? configuration.bridgeListen
         let cluster = try Self.clusterNode(
-            configuration: configuration, bridgeAddress: bridgeAddress, blockingPool: blockingPool, logger: logger)
+            configuration: configuration, bridgeAddress: bridgeAddress, blockingPool: blockingPool, events: registry.events,
+            logger: logger)
         let bridgeServed = cluster.tls != nil
         let makeListeners: @Sendable () throws -> [Listener] = {
             if activated {

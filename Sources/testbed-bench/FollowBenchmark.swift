@@ -102,6 +102,8 @@ enum FollowBenchmark {
             case .lines(let text):
                 lines += text.count
                 for line in text { bytes += line.utf8.count + 1 }
+            case .event:
+                break
             }
         }
         return (bytes, lines)

@@ -80,6 +80,9 @@ struct TestbeddCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Keep at most this many actions per deployment (default 50).", valueName: "count"))
     var logKeepActions: Int?
 
+    @Option(name: .long, help: ArgumentHelp("Keep this many events in memory for events.watch --since (default 4096).", valueName: "count"))
+    var eventsKept: Int?
+
     @Option(name: .long, help: ArgumentHelp("Under socket activation, exit after this long idle (default: never).", valueName: "seconds"))
     var idleTimeout: Double?
 
@@ -219,6 +222,7 @@ struct TestbeddCommand: AsyncParsableCommand {
         if let cancelGrace { configuration.cancelGrace = cancelGrace }
         if let logRetentionDays { configuration.logRetentionDays = logRetentionDays }
         if let logKeepActions { configuration.logKeepActions = logKeepActions }
+        if let eventsKept { configuration.eventsKept = eventsKept }
         if let idleTimeout { configuration.idleTimeout = idleTimeout }
         if let logMaxBytes { configuration.logMaxBytes = logMaxBytes }
         if let logKeep { configuration.logKeep = logKeep }

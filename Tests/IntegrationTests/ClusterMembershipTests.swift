@@ -117,10 +117,18 @@ import Glibc
 
     @Test func aKilledClientIsEvictedAfterIntervalTimesMissesAndNotBefore() async throws {
         try await Cluster.with(misses: 3) { cluster in
+            // Watched on the main: the member's health, then its eviction.
+            let watcher = try await RPCConnection.connect(unixSocketPath: cluster.main.socket)
+            let watch = try await EventsTests.watch(watcher)
+            let _: EmptyResult = try await watcher.call(RPCMethod.ping)
             try await cluster.client.stop(signal: SIGKILL)
             try await eventually("node1 is evicted", timeout: .seconds(30)) {
                 try cluster.main.configuredMembers()["node1"] == nil
             }
+            let events = try await watch.wait(for: "the eviction is announced") { $0.contains { $0.kind == .clusterEvicted } }
+            #expect(events.filter { $0.chassis == "node1" }.map(\.kind) == [.clusterHealth, .clusterEvicted])
+            #expect(events.first { $0.kind == .clusterHealth }?.healthy == false)
+            await watcher.close()
             #expect(try await cluster.main.member("node1") == nil)
             #expect(try cluster.main.configuredMembers()["main"] != nil)
             // The log holds each check in order: the eviction came after the third miss, not before.

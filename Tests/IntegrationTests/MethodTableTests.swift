@@ -12,7 +12,9 @@ import TestbedProtocol
             let client = try RawClient(path: sandbox.socket)
             for (index, method) in RPCMethod.all.enumerated() {
                 // Empty params: nothing is changed, and each answer shows the method was found.
-                let answer = try client.call(method.name, id: index + 1, params: "{}")
+                // (events.watch would stream until cancelled: half its params get it answered at once.)
+                let params = method.name == RPCMethod.eventsWatch.name ? #"{"since":1}"# : "{}"
+                let answer = try client.call(method.name, id: index + 1, params: params)
                 if method.access.listeners.contains(.readWrite) {
                     #expect(answer.errorCode != -32601, "\(method.name): \(answer)")
                 } else {

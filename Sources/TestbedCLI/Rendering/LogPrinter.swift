@@ -20,6 +20,8 @@ struct LogPrinter {
         case .lines:
             chunk.text.withUnsafeBytes { stream.write($0) }
             atLineStart = true
+        case .event:
+            break
         }
     }
 

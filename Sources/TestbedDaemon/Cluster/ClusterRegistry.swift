@@ -25,6 +25,8 @@ public final class ClusterRegistry: Sendable {
     var statePath: String { folder + "/cluster-state.json" }
     var modePath: String { folder + "/mode.json" }
     let clock: any WallClock
+    /// Where joins, evictions and changes of health are announced.
+    let events: EventHub?
 
     /// What the main keeps about a member beyond its host.json.
     struct MemberRecord: Codable, Sendable, Hashable {
@@ -97,10 +99,11 @@ public final class ClusterRegistry: Sendable {
     private let writer = NIOLock()
 
     /// Loads the files in `folder`, creating it when missing.
-    public init(folder: String, clock: any WallClock = SystemClock()) throws {
+    public init(folder: String, clock: any WallClock = SystemClock(), events: EventHub? = nil) throws {
         try AtomicFile.makeFolder(folder, mode: 0o755)
         self.folder = folder
         self.clock = clock
+        self.events = events
         var state = Files()
         Self.load(folder + "/host.json", into: &state, topic: "host.json") { data, state in
             state.host = try JSONCoding.sharedDecoder.decode(HostDescription.self, from: data)
@@ -250,6 +253,7 @@ public final class ClusterRegistry: Sendable {
             var hosts = state.hosts
             hosts[chassis] = nil
             try self.writeCluster(hosts: hosts, state: &state)
+            self.announce(.clusterEvicted, chassis)
             return true
         }
         if removed { runtime.withLock { _ = $0.health.removeValue(forKey: chassis) } }
@@ -280,6 +284,7 @@ public final class ClusterRegistry: Sendable {
             try self.writeCluster(hosts: hosts, state: &state)
             // Under the writer: a check that counts misses cannot remove it meanwhile.
             self.runtime.withLock { $0.health[chassis] = Health(lastSeen: self.clock.now(), misses: 0) }
+            if !wasMember { self.announce(.clusterJoined, chassis) }
             return wasMember
         }
         return wasMember
@@ -306,6 +311,7 @@ public final class ClusterRegistry: Sendable {
                 var hosts = state.hosts
                 hosts[chassis] = nil
                 try self.writeCluster(hosts: hosts, state: &state)
+                self.announce(.clusterEvicted, chassis)
             }
             return wasMember
         }
@@ -326,8 +332,19 @@ public final class ClusterRegistry: Sendable {
             } else {
                 health.misses += 1
             }
-            if isMember { state.health[chassis] = health }
+            if isMember {
+                state.health[chassis] = health
+                // Announced when it changes: the first miss, and the first success after misses.
+                if (previous == 0) != (health.misses == 0) { announce(.clusterHealth, chassis, healthy: health.misses == 0) }
+            }
             return (health.misses, previous)
+        }
+    }
+
+    private func announce(_ kind: DaemonEvent.Kind, _ chassis: String, healthy: Bool? = nil) {
+        events?.publish(kind) { event in
+            event.chassis = chassis
+            event.healthy = healthy
         }
     }
 

@@ -20,6 +20,7 @@ extension DaemonConfiguration {
         var cancelGrace: Seconds?
         var logRetentionDays: Seconds?
         var logKeepActions: Int?
+        var eventsKept: Int?
         var idleTimeout: Seconds?
         var logMaxBytes: Int?
         var logKeep: Int?
@@ -54,6 +55,7 @@ extension DaemonConfiguration {
             case cancelGrace = "cancel_grace"
             case logRetentionDays = "log_retention_days"
             case logKeepActions = "log_keep_actions"
+            case eventsKept = "events_kept"
             case idleTimeout = "idle_timeout"
             case logMaxBytes = "log_max_bytes"
             case logKeep = "log_keep"
@@ -120,6 +122,7 @@ extension DaemonConfiguration {
         if let grace = settings.cancelGrace { cancelGrace = grace.value }
         if let days = settings.logRetentionDays { logRetentionDays = days.value }
         if let keep = settings.logKeepActions { logKeepActions = keep }
+        if let kept = settings.eventsKept { eventsKept = kept }
         if let idle = settings.idleTimeout { idleTimeout = idle.value }
         if let bytes = settings.logMaxBytes { logMaxBytes = bytes }
         if let keep = settings.logKeep { logKeep = keep }

@@ -48,6 +48,8 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public var logRetentionDays: Double = 7
     /// At most this many actions (with their logs) are kept per deployment.
     public var logKeepActions = 50
+    /// The last events kept in memory for `events.watch` with `since`.
+    public var eventsKept = 4096
     /// The daemon's own log file rotates past this size (when not logging to the journal).
     public var logMaxBytes = 10 * 1_048_576
     /// Rotated log files kept.
@@ -131,6 +133,7 @@ public struct DaemonConfiguration: Sendable, Equatable {
         guard (1...100).contains(logKeep) else { throw ConfigurationError("log_keep must be between 1 and 100") }
         guard logRetentionDays > 0 else { throw ConfigurationError("log_retention_days must be positive") }
         guard logKeepActions >= 1 else { throw ConfigurationError("log_keep_actions must be at least 1") }
+        guard (1...1_000_000).contains(eventsKept) else { throw ConfigurationError("events_kept must be from 1 to 1000000") }
         guard pkiDirectory.hasPrefix("/") else {
             throw ConfigurationError("pki_dir \"\(pkiDirectory)\" must be an absolute path")
         }
@@ -173,6 +176,7 @@ public struct DaemonConfiguration: Sendable, Equatable {
         cancel_grace = \(Self.number(cancelGrace))
         log_retention_days = \(Self.number(logRetentionDays))
         log_keep_actions = \(logKeepActions)
+        events_kept = \(eventsKept)
         log_max_bytes = \(logMaxBytes)
         log_keep = \(logKeep)
         \(idleTimeout.map { "idle_timeout = \(Self.number($0))" } ?? "# idle_timeout: none")

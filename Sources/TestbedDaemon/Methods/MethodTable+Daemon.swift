@@ -6,6 +6,7 @@ extension MethodTable {
         ServerMethods.register(into: &table, services: services)
         DeploymentMethods.register(into: &table, services: services)
         ActionMethods.register(into: &table, services: services)
+        EventMethods.register(into: &table, services: services)
         ClusterMethods.register(into: &table, node: services.cluster, services: services)
         PeerMethods.register(into: &table, node: services.cluster, services: services)
         return table

@@ -47,6 +47,14 @@ public final class RequestStream: @unchecked Sendable {
         connection.write(payload: frame, context: context)
     }
 
+    /// Sends one event (`DaemonEvent`, encoded).
+    public func send(event: Data) {
+        eventLoop.preconditionInEventLoop()
+        guard !ended else { return }
+        connection.write(payload: RPCMessage.streamEvent(id: id, seq: seq, event: event, allocator: context.channel.allocator), context: context)
+        seq += 1
+    }
+
     /// Sends the next lines, in the `lines` format.
     public func send(lines: [String]) {
         eventLoop.preconditionInEventLoop()

@@ -13,6 +13,8 @@ public final class DeploymentRegistry: Sendable {
     /// Records the store could not read at start-up, one sentence each.
     public let loadProblems: [String]
     let clock: any WallClock
+    /// Where every change is announced, in the order changes are made.
+    public let events: EventHub
 
     private struct State {
         var deployments: [String: Deployment] = [:] {
@@ -47,7 +49,7 @@ public final class DeploymentRegistry: Sendable {
     /// whose deployment is gone, or left by an earlier deployment of the same
     /// name) is removed with its log files and reported in `loadProblems`, so
     /// that it can never reach a deployment made later under that name.
-    public init(store: any DeploymentStore, clock: any WallClock = SystemClock()) throws {
+    public init(store: any DeploymentStore, clock: any WallClock = SystemClock(), events: EventHub? = nil) throws {
         let loaded = try store.loadAll()
         var state = State()
         var problems = loaded.problems
@@ -69,6 +71,7 @@ public final class DeploymentRegistry: Sendable {
         }
         self.store = store
         self.clock = clock
+        self.events = events ?? EventHub(clock: clock)
         self.loadProblems = problems
         self.state = Locked(state)
     }
@@ -281,6 +284,11 @@ public final class DeploymentRegistry: Sendable {
                 name: name, projectLocation: location, state: .down, createdAt: createdAt, ownerUID: owner,
                 creationID: UUID().uuidString.lowercased())
             try persist(deployment)
+            events.publish(.deploymentCreated) { event in
+                event.deployment = name
+                event.owner = owner
+                event.state = deployment.state
+            }
             return deployment
         }
     }
@@ -294,8 +302,10 @@ public final class DeploymentRegistry: Sendable {
         try Self.checkName(name)
         return try serialized { () throws in
             guard var deployment = state.withLock({ $0.deployments[name] }) else { throw DeploymentError.notFound(name: name) }
+            let before = deployment
             try change(&deployment)
             try persist(deployment)
+            announceState(before, deployment)
             return deployment
         }
     }
@@ -317,10 +327,14 @@ public final class DeploymentRegistry: Sendable {
             guard Self.belongs(action, to: deployment) else {
                 throw DeploymentError.earlierDeployment(action: action.id, name: name)
             }
+            let before = deployment
+            let earlier = history[action.id]
             try change?(&deployment)
             history[action.id] = action
             try persistActions(history, of: name)
             if change != nil { try persist(deployment) }
+            announce(action, was: earlier, owner: deployment.ownerUID)
+            announceState(before, deployment)
             return deployment
         }
     }
@@ -358,7 +372,41 @@ public final class DeploymentRegistry: Sendable {
                 state.actions.removeValue(forKey: name)
                 for action in history { state.actionOwners.removeValue(forKey: action.id) }
             }
+            events.publish(.deploymentDestroyed) { event in
+                event.deployment = name
+                event.owner = deployment.ownerUID
+                event.previousState = deployment.state
+            }
             return history
+        }
+    }
+
+    /// A `deployment.state` event when the state changed.
+    private func announceState(_ before: Deployment, _ after: Deployment) {
+        guard before.state != after.state else { return }
+        events.publish(.deploymentState) { event in
+            event.deployment = after.name
+            event.owner = after.ownerUID
+            event.previousState = before.state
+            event.state = after.state
+        }
+    }
+
+    /// `action.started` for a new record, `action.ended` once it is finished.
+    private func announce(_ action: ActionRecord, was earlier: ActionRecord?, owner: UInt32?) {
+        func describe(_ event: inout DaemonEvent) {
+            event.deployment = action.deployment
+            event.owner = owner
+            event.actionID = action.id
+            event.command = action.command
+            event.startedBy = action.startedBy
+        }
+        if earlier == nil { events.publish(.actionStarted, describe) }
+        if action.isFinished, earlier?.isFinished != true {
+            events.publish(.actionEnded) { event in
+                describe(&event)
+                event.outcome = ActionOutcome(action)
+            }
         }
     }
 
