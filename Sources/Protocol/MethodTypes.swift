@@ -95,12 +95,20 @@ public struct ServerStatus: Codable, Sendable, Hashable {
     public var mainReachable: Bool?
     /// Cluster problems (unreadable files, certificates, ovs-vsctl failures), one sentence each.
     public var clusterProblems: [String]
+    /// This daemon run's boot id and its last event's number (`events.watch`), and the watchers now.
+    public var bootID: String?
+    public var lastEvent: UInt64?
+    public var eventWatchers: Int?
 
     public init(
         version: String, pid: Int32, uptimeSeconds: Double, openConnections: Int,
         deployments: Int, store: String, stateDir: String, socketActivated: Bool,
-        mode: String = "main", mainReachable: Bool? = nil, clusterProblems: [String] = []
+        mode: String = "main", mainReachable: Bool? = nil, clusterProblems: [String] = [],
+        bootID: String? = nil, lastEvent: UInt64? = nil, eventWatchers: Int? = nil
     ) {
+        self.bootID = bootID
+        self.lastEvent = lastEvent
+        self.eventWatchers = eventWatchers
         self.version = version
         self.pid = pid
         self.uptimeSeconds = uptimeSeconds
@@ -122,6 +130,9 @@ public struct ServerStatus: Codable, Sendable, Hashable {
         case socketActivated = "socket_activated"
         case mainReachable = "main_reachable"
         case clusterProblems = "cluster_problems"
+        case bootID = "boot_id"
+        case lastEvent = "last_event"
+        case eventWatchers = "event_watchers"
     }
 
     /// The cluster fields are optional on the wire: a daemon from before the
@@ -139,6 +150,9 @@ public struct ServerStatus: Codable, Sendable, Hashable {
         mode = try container.decodeIfPresent(String.self, forKey: .mode) ?? "main"
         mainReachable = try container.decodeIfPresent(Bool.self, forKey: .mainReachable)
         clusterProblems = try container.decodeIfPresent([String].self, forKey: .clusterProblems) ?? []
+        bootID = try container.decodeIfPresent(String.self, forKey: .bootID)
+        lastEvent = try container.decodeIfPresent(UInt64.self, forKey: .lastEvent)
+        eventWatchers = try container.decodeIfPresent(Int.self, forKey: .eventWatchers)
     }
 }
 

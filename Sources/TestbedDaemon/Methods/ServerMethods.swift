@@ -27,7 +27,10 @@ enum ServerMethods {
                 socketActivated: services.socketActivated,
                 mode: services.cluster.mode.name,
                 mainReachable: services.cluster.mainReachable,
-                clusterProblems: services.cluster.problems))
+                clusterProblems: services.cluster.problems,
+                bootID: services.registry.events.bootID,
+                lastEvent: services.registry.events.nextSeq - 1,
+                eventWatchers: services.registry.events.watcherCount))
         }
     }
 }
