@@ -10,14 +10,17 @@ public struct TestbedCtl: AsyncParsableCommand {
             Exit codes: 0 success, 1 the daemon refused or failed the request, 64 usage error, \
             69 the daemon cannot be reached, 75 busy, 76 protocol version mismatch, 77 permission denied.
             """,
-        version: "0.1.0",
+        version: TestbedCtl.version,
         subcommands: [
             StatusCommand.self, DeploymentGroup.self,
             UpCommand.self, DownCommand.self, SnapshotGroup.self, GenerateArtefactsCommand.self,
             ClearArtefactsCommand.self, TestbedSnapshotCommand.self,
             ActionsCommand.self, LogsCommand.self, CancelCommand.self, WaitCommand.self, EventsCommand.self,
-            ClusterGroup.self, ConfigGroup.self,
+            ClusterGroup.self, ConfigGroup.self, VersionCommand.self,
         ])
+
+    /// testbedctl's version.
+    public static let version = "0.1.0"
 
     public init() {}
 

@@ -17,6 +17,31 @@ import Glibc
         #expect(try await listener.clientLeft(), "testbedctl's connection was not closed")
         #expect(listener.requestsSeen == ["rpc.hello"])
     }
+
+    @Test func versionShowsBothSidesEvenWhenTheirProtocolsDiffer() async throws {
+        let sandbox = try Sandbox()
+        let listener = try FutureDaemon(path: sandbox.socket)
+        let run = try await ProcessRun.run(Binaries.testbedctl, ["version", "--socket", sandbox.socket])
+        #expect(run.status == 76, "\(run.stderr)")
+        #expect(run.stdout == "client: testbedctl 0.1.0, protocol 1\ndaemon: testbedd 9.0.0, protocol 2, at \(sandbox.socket)\n")
+        #expect(run.stderr.contains("speaks protocol 2 but this testbedctl speaks 1"))
+        _ = try await listener.clientLeft()
+
+        let json = try await ProcessRun.run(Binaries.testbedctl, ["version", "--json", "--socket", sandbox.path + "/none.sock"])
+        #expect(json.status == 69)
+        let report = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+        #expect((report?["client"] as? [String: Any])?["protocol"] as? Int == 1)
+        #expect(report?["daemon"] == nil)
+    }
+
+    @Test func versionAgainstTheRealDaemon() async throws {
+        let sandbox = try Sandbox()
+        let daemon = try await DaemonProcess.start(in: sandbox)
+        let run = try await ProcessRun.run(Binaries.testbedctl, ["version", "--socket", sandbox.socket])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("daemon: testbedd 0.1.0, protocol 1"))
+        #expect(try await daemon.stop() == 0)
+    }
 }
 
 /// A stand-in for a newer testbedd: answers every request as protocol 2 would.

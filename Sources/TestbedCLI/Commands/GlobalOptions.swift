@@ -46,9 +46,14 @@ public struct GlobalOptions: ParsableArguments {
             }
             await session.close()
         } catch {
-            StandardStream.error.write("testbedctl: \(error.message)\n")
-            throw ExitCode(error.status)
+            throw Self.report(error)
         }
+    }
+
+    /// Prints `error` as one line on stderr; returns its exit code to throw.
+    static func report(_ error: CLIError) -> ExitCode {
+        StandardStream.error.write("testbedctl: \(error.message)\n")
+        return ExitCode(error.status)
     }
 }
 
