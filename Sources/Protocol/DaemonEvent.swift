@@ -32,8 +32,9 @@ public struct DaemonEvent: Codable, Sendable, Hashable {
     public var actionID: String?
     public var command: DeploymentCommand?
     public var startedBy: UInt32?
-    /// `action.ended`: how it ended.
+    /// `action.ended`: how it ended, and how long it ran (seconds).
     public var outcome: ActionOutcome?
+    public var durationSeconds: Double?
     /// Cluster events: the member, and whether the main reaches it.
     public var chassis: String?
     public var healthy: Bool?
@@ -51,6 +52,7 @@ public struct DaemonEvent: Codable, Sendable, Hashable {
         case previousState = "previous_state"
         case actionID = "action_id"
         case startedBy = "started_by"
+        case durationSeconds = "duration_seconds"
     }
 }
 

@@ -156,6 +156,18 @@ public struct ServerStatus: Codable, Sendable, Hashable {
     }
 }
 
+/// `server.metrics`'s result: the daemon's metrics in the Prometheus text
+/// exposition format (version 0.0.4), as node_exporter's textfile collector reads them.
+public struct MetricsResult: Codable, Sendable, Hashable {
+    public var format: String
+    public var text: String
+
+    public init(text: String) {
+        self.format = "prometheus-text-0.0.4"
+        self.text = text
+    }
+}
+
 /// `deployment.list`'s result, sorted by name. `next`, present only when a
 /// `limit` left deployments out, is the `after` of the next page.
 public struct DeploymentList: Codable, Sendable, Hashable {

@@ -16,6 +16,7 @@ public enum RPCMethod {
     public static let ping = MethodDescriptor<NoParams, EmptyResult>(
         "rpc.ping", MethodAccess(role: .reader, listeners: everywhere))
     public static let serverStatus = MethodDescriptor<NoParams, ServerStatus>("server.status", reading)
+    public static let serverMetrics = MethodDescriptor<NoParams, MetricsResult>("server.metrics", reading)
 
     // Deployments.
     public static let deploymentList = MethodDescriptor<DeploymentListParams, DeploymentList>("deployment.list", reading)
@@ -63,7 +64,7 @@ public enum RPCMethod {
 
     /// Every method, in the order docs/protocol.md lists them.
     public static let all: [AnyMethodDescriptor] = [
-        hello.erased, ping.erased, serverStatus.erased,
+        hello.erased, ping.erased, serverStatus.erased, serverMetrics.erased,
         deploymentList.erased, deploymentGet.erased, deploymentCreate.erased, deploymentDestroy.erased,
         deploymentResetState.erased, deploymentUp.erased, deploymentDown.erased, deploymentSnapshot.erased,
         deploymentGenerateArtefacts.erased, deploymentClearArtefacts.erased, deploymentTestbedSnapshot.erased,

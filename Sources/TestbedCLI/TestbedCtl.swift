@@ -16,7 +16,7 @@ public struct TestbedCtl: AsyncParsableCommand {
             UpCommand.self, DownCommand.self, SnapshotGroup.self, GenerateArtefactsCommand.self,
             ClearArtefactsCommand.self, TestbedSnapshotCommand.self,
             ActionsCommand.self, LogsCommand.self, CancelCommand.self, WaitCommand.self, EventsCommand.self,
-            ClusterGroup.self, ConfigGroup.self, VersionCommand.self,
+            ClusterGroup.self, ConfigGroup.self, MetricsCommand.self, VersionCommand.self,
         ])
 
     /// testbedctl's version.

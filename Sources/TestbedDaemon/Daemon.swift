@@ -11,10 +11,13 @@ import ServiceLifecycle
 public struct Daemon: Sendable {
     public let configuration: DaemonConfiguration
     public let logger: Logger
+    /// This daemon's metrics; `testbedd` bootstraps the global MetricsSystem with their factory.
+    public let metrics: DaemonMetrics
 
-    public init(configuration: DaemonConfiguration, logger: Logger) {
+    public init(configuration: DaemonConfiguration, logger: Logger, metrics: DaemonMetrics = DaemonMetrics()) {
         self.configuration = configuration
         self.logger = logger
+        self.metrics = metrics
     }
 
     /// Asks polkit for a caller's role on the bus pool: admin, operator, or none.
@@ -100,7 +103,10 @@ public struct Daemon: Sendable {
         case .file: try FileDeploymentStore(stateDirectory: configuration.stateDirectory)
         case .sqlite: try SQLiteDeploymentStore(stateDirectory: configuration.stateDirectory)
         }
-        let registry = try DeploymentRegistry(store: store, events: EventHub(capacity: configuration.eventsKept))
+        let events = EventHub(capacity: configuration.eventsKept)
+        let metrics = self.metrics
+        events.observe { metrics.observe($0) }
+        let registry = try DeploymentRegistry(store: TimedDeploymentStore(store, timer: metrics.storeWrites), events: events)
         for problem in registry.loadProblems {
             logger.error("store: \(problem)")
         }
@@ -193,7 +199,8 @@ public struct Daemon: Sendable {
         let daemonServices = DaemonServices(
             configuration: configuration, registry: registry, supervisor: supervisor,
             statistics: ServerStatistics(),
-            blockingPool: blockingPool, logPool: logPool, socketActivated: activated, cluster: cluster, logger: logger)
+            blockingPool: blockingPool, logPool: logPool, socketActivated: activated, cluster: cluster, logger: logger,
+            metrics: metrics)
         let logger = self.logger
         let server = RPCServer(
             makeListeners: makeListeners,
@@ -238,6 +245,11 @@ public struct Daemon: Sendable {
         ]
         if cluster.bridgeAddress != nil || !cluster.isMain {
             services.insert(.init(service: ClusterService(node: cluster)), at: 1)
+        }
+        if let path = configuration.metricsFile {
+            services.insert(.init(service: MetricsFileWriter(
+                path: path, interval: .milliseconds(Int64(configuration.metricsInterval * 1000)), pool: blockingPool,
+                render: { ServerMethods.metricsText(daemonServices) }, logger: logger)), at: 1)
         }
         if let idle = configuration.idleTimeout {
             if cluster.hasDuties {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import Metrics
 import TestbedDaemon
 
 /// `testbedd`: parses options, builds the configuration, runs the daemon.
@@ -83,6 +84,12 @@ struct TestbeddCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Keep this many events in memory for events.watch --since (default 4096).", valueName: "count"))
     var eventsKept: Int?
 
+    @Option(name: .long, help: ArgumentHelp("Write the metrics to this file (Prometheus text, for node_exporter's textfile collector).", valueName: "path"))
+    var metricsFile: String?
+
+    @Option(name: .long, help: ArgumentHelp("Seconds between writes of --metrics-file (default 15).", valueName: "seconds"))
+    var metricsInterval: Double?
+
     @Option(name: .long, help: ArgumentHelp("Under socket activation, exit after this long idle (default: never).", valueName: "seconds"))
     var idleTimeout: Double?
 
@@ -159,8 +166,11 @@ struct TestbeddCommand: AsyncParsableCommand {
             throw ExitCode.failure
         }
         let logger = Logger(label: "testbedd")
+        let daemon = Daemon(configuration: configuration, logger: logger)
+        // Once per process, here only: libraries that report through swift-metrics reach the daemon's registry.
+        MetricsSystem.bootstrap(daemon.metrics.factory)
         do {
-            try await Daemon(configuration: configuration, logger: logger).run()
+            try await daemon.run()
         } catch {
             logger.critical("testbedd cannot run: \(error)")
             throw ExitCode.failure
@@ -223,6 +233,8 @@ struct TestbeddCommand: AsyncParsableCommand {
         if let logRetentionDays { configuration.logRetentionDays = logRetentionDays }
         if let logKeepActions { configuration.logKeepActions = logKeepActions }
         if let eventsKept { configuration.eventsKept = eventsKept }
+        if let metricsFile { configuration.metricsFile = metricsFile.isEmpty ? nil : Self.absolute(metricsFile, in: workingFolder) }
+        if let metricsInterval { configuration.metricsInterval = metricsInterval }
         if let idleTimeout { configuration.idleTimeout = idleTimeout }
         if let logMaxBytes { configuration.logMaxBytes = logMaxBytes }
         if let logKeep { configuration.logKeep = logKeep }

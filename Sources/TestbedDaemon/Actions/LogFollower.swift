@@ -31,6 +31,7 @@ final class LogFollower: @unchecked Sendable {
     private let follow: Bool
     private let format: StreamFormat
     private let onEnd: (_ nextOffset: UInt64, _ record: ActionRecord?) -> Void
+    private let metrics: DaemonMetrics?
     /// The offset after the last byte sent: every read starts here.
     private var sentOffset: UInt64
     private var chunkBytes = LogFollower.minChunkBytes
@@ -66,9 +67,11 @@ final class LogFollower: @unchecked Sendable {
     /// `onEnd` gets the offset after the last byte sent and, when the action
     /// has finished, its record; it must end the stream.
     init(
-        log: ActionLog, stream: RequestStream, pool: NIOThreadPool, offset: UInt64, follow: Bool,
+        log: ActionLog, stream: RequestStream, pool: NIOThreadPool, offset: UInt64, follow: Bool, metrics: DaemonMetrics? = nil,
         onEnd: @escaping (_ nextOffset: UInt64, _ record: ActionRecord?) -> Void
     ) {
+        self.metrics = metrics
+        metrics?.followers.increment()
         self.log = log
         self.stream = stream
         self.pool = pool
@@ -78,7 +81,10 @@ final class LogFollower: @unchecked Sendable {
         self.onEnd = onEnd
     }
 
-    deinit { closeFile() }
+    deinit {
+        closeFile()
+        metrics?.followers.decrement()
+    }
 
     func start() {
         guard stream.isActive else { return }
@@ -135,6 +141,7 @@ final class LogFollower: @unchecked Sendable {
         }
         ready = nil
         sentOffset += UInt64(batch.sentBytes)
+        if batch.sentBytes > 0 { metrics?.logBytes.increment(by: batch.sentBytes) }
         switch batch.payload {
         case .lines(let lines): stream.send(lines: lines)
         case .data(let frame): stream.send(dataFrame: frame)

@@ -21,6 +21,8 @@ extension DaemonConfiguration {
         var logRetentionDays: Seconds?
         var logKeepActions: Int?
         var eventsKept: Int?
+        var metricsFile: String?
+        var metricsInterval: Seconds?
         var idleTimeout: Seconds?
         var logMaxBytes: Int?
         var logKeep: Int?
@@ -56,6 +58,8 @@ extension DaemonConfiguration {
             case logRetentionDays = "log_retention_days"
             case logKeepActions = "log_keep_actions"
             case eventsKept = "events_kept"
+            case metricsFile = "metrics_file"
+            case metricsInterval = "metrics_interval"
             case idleTimeout = "idle_timeout"
             case logMaxBytes = "log_max_bytes"
             case logKeep = "log_keep"
@@ -123,6 +127,8 @@ extension DaemonConfiguration {
         if let days = settings.logRetentionDays { logRetentionDays = days.value }
         if let keep = settings.logKeepActions { logKeepActions = keep }
         if let kept = settings.eventsKept { eventsKept = kept }
+        if let file = settings.metricsFile { metricsFile = file.isEmpty ? nil : file }
+        if let interval = settings.metricsInterval { metricsInterval = interval.value }
         if let idle = settings.idleTimeout { idleTimeout = idle.value }
         if let bytes = settings.logMaxBytes { logMaxBytes = bytes }
         if let keep = settings.logKeep { logKeep = keep }

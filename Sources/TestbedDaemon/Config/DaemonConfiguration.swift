@@ -50,6 +50,9 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public var logKeepActions = 50
     /// The last events kept in memory for `events.watch` with `since`.
     public var eventsKept = 4096
+    /// Where the metrics are written every `metricsInterval` seconds (none by default).
+    public var metricsFile: String?
+    public var metricsInterval: Double = 15
     /// The daemon's own log file rotates past this size (when not logging to the journal).
     public var logMaxBytes = 10 * 1_048_576
     /// Rotated log files kept.
@@ -134,6 +137,12 @@ public struct DaemonConfiguration: Sendable, Equatable {
         guard logRetentionDays > 0 else { throw ConfigurationError("log_retention_days must be positive") }
         guard logKeepActions >= 1 else { throw ConfigurationError("log_keep_actions must be at least 1") }
         guard (1...1_000_000).contains(eventsKept) else { throw ConfigurationError("events_kept must be from 1 to 1000000") }
+        if let metricsFile, !metricsFile.hasPrefix("/") {
+            throw ConfigurationError("metrics_file \"\(metricsFile)\" must be an absolute path")
+        }
+        guard metricsInterval >= 0.1, metricsInterval <= 86400 else {
+            throw ConfigurationError("metrics_interval must be between 0.1 and 86400 seconds")
+        }
         guard pkiDirectory.hasPrefix("/") else {
             throw ConfigurationError("pki_dir \"\(pkiDirectory)\" must be an absolute path")
         }
@@ -177,6 +186,8 @@ public struct DaemonConfiguration: Sendable, Equatable {
         log_retention_days = \(Self.number(logRetentionDays))
         log_keep_actions = \(logKeepActions)
         events_kept = \(eventsKept)
+        \(metricsFile.map { "metrics_file = \(Self.quoted($0))" } ?? "# metrics_file: none")
+        metrics_interval = \(Self.number(metricsInterval))
         log_max_bytes = \(logMaxBytes)
         log_keep = \(logKeep)
         \(idleTimeout.map { "idle_timeout = \(Self.number($0))" } ?? "# idle_timeout: none")

@@ -24,6 +24,7 @@ public final class EventHub: Sendable {
         /// The last events, oldest first, encoded once for every watcher.
         var ring = CircularBuffer<(seq: UInt64, json: Data)>()
         var watchers: [ObjectIdentifier: Watcher] = [:]
+        var observers: [@Sendable (DaemonEvent) -> Void] = []
     }
 
     private let state = Locked(State())
@@ -45,7 +46,14 @@ public final class EventHub: Sendable {
             state.ring.append((event.seq, json))
             if state.ring.count > capacity { state.ring.removeFirst() }
             for watcher in state.watchers.values { watcher.enqueue(event.seq, json) }
+            for observer in state.observers { observer(event) }
         }
+    }
+
+    /// Calls `observer` with every event from now on, in order, while the
+    /// change is serialized: it must be quick and must not publish.
+    public func observe(_ observer: @escaping @Sendable (DaemonEvent) -> Void) {
+        state.withLock { $0.observers.append(observer) }
     }
 
     /// The number the next event will have.

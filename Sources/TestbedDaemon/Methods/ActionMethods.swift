@@ -50,7 +50,10 @@ enum ActionMethods {
             let log = try supervisor.log(of: p.id)
             let id = p.id
             return .stream { stream in
-                LogFollower(log: log, stream: stream, pool: services.logPool, offset: p.offset ?? 0, follow: p.follow ?? false) { next, finished in
+                LogFollower(
+                    log: log, stream: stream, pool: services.logPool, offset: p.offset ?? 0, follow: p.follow ?? false,
+                    metrics: services.metrics
+                ) { next, finished in
                     guard let record = finished ?? (try? registry.action(id)) else {
                         stream.fail(RPCError(.notFound, "action \(id) no longer exists"))
                         return
@@ -84,7 +87,9 @@ enum ActionMethods {
             }.whenComplete { result in
                 switch result {
                 case .success(let live):
-                    LogFollower(log: live.log, stream: stream, pool: services.logPool, offset: 0, follow: true) { _, finished in
+                    LogFollower(
+                        log: live.log, stream: stream, pool: services.logPool, offset: 0, follow: true, metrics: services.metrics
+                    ) { _, finished in
                         guard let finished else { return stream.fail(RPCError(.internalError, "the action ended without an outcome")) }
                         stream.finish(ActionOutcome(finished))
                     }.start()

@@ -15,12 +15,16 @@ public struct DaemonServices: Sendable {
     /// This host's part in the cluster.
     public let cluster: ClusterNode
     public let logger: Logger
+    /// Counted requests, actions and log traffic (`server.metrics`).
+    public let metrics: DaemonMetrics
 
     public init(
         configuration: DaemonConfiguration, registry: DeploymentRegistry, supervisor: ActionSupervisor,
         statistics: ServerStatistics,
-        blockingPool: NIOThreadPool, logPool: NIOThreadPool? = nil, socketActivated: Bool, cluster: ClusterNode, logger: Logger
+        blockingPool: NIOThreadPool, logPool: NIOThreadPool? = nil, socketActivated: Bool, cluster: ClusterNode, logger: Logger,
+        metrics: DaemonMetrics = DaemonMetrics()
     ) {
+        self.metrics = metrics
         self.cluster = cluster
         self.configuration = configuration
         self.registry = registry

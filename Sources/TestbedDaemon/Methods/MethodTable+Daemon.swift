@@ -3,6 +3,7 @@ extension MethodTable {
     /// descriptor says which listeners serve it.
     public static func daemon(services: DaemonServices) -> MethodTable {
         var table = MethodTable()
+        table.metrics = services.metrics
         ServerMethods.register(into: &table, services: services)
         DeploymentMethods.register(into: &table, services: services)
         ActionMethods.register(into: &table, services: services)

@@ -12,9 +12,19 @@ enum ServerMethods {
             mode: mode.name, identity: context.caller.identity, streamFormat: context.session.streamFormat)
     }
 
+    /// The metrics now, in the Prometheus text format.
+    static func metricsText(_ services: DaemonServices) -> String {
+        let members = services.cluster.status().members.filter { $0.state != "self" }
+        let healthy = members.filter { $0.state == "healthy" }.count
+        return services.metrics.render(
+            connections: services.statistics.openConnections, deployments: services.registry.list(),
+            watchers: services.registry.events.watcherCount, members: (healthy, members.count - healthy))
+    }
+
     static func register(into table: inout MethodTable, services: DaemonServices) {
         table.register(RPCMethod.hello) { params, context in .now(hello(params, context, mode: services.cluster.mode)) }
         table.register(RPCMethod.ping) { _ in .now(EmptyResult()) }
+        table.register(RPCMethod.serverMetrics) { _ in .now(MetricsResult(text: metricsText(services))) }
         table.register(RPCMethod.serverStatus) { _ in
             .now(ServerStatus(
                 version: DaemonVersion.current,

@@ -292,6 +292,7 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
                 handler.closeIfDrained(context: context)
             }
         case .stream(let body):
+            methods.metrics?.streamed(request.method)
             inFlight.insert(id)
             let stream = RequestStream(id: id, connection: self, context: context)
             streams[id] = stream
@@ -345,6 +346,10 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
         _ request: ParsedRequest, id: RequestID, _ result: Result<Data, RPCError>, context: ChannelHandlerContext
     ) {
         if case .failure(let error) = result, error.code == .permissionDenied { refused(request, error) }
+        if let metrics = methods.metrics {
+            let code: Int? = if case .failure(let error) = result { Int(error.code.rawValue) } else { nil }
+            metrics.answered(request.method, code: code, elapsed: .now() - request.receivedAt)
+        }
         respond(id: id, result, context: context)
     }
 

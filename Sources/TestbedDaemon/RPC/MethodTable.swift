@@ -21,6 +21,8 @@ public struct MethodTable: Sendable {
     }
 
     private var entries: [String: Entry] = [:]
+    /// Where answered requests are counted, when the daemon keeps metrics.
+    var metrics: DaemonMetrics?
 
     public init() {}
 

@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 import TestbedProtocol
 
 /// A frame's payload checked against the JSON-RPC 2.0 envelope rules: an
@@ -13,6 +14,8 @@ struct ParsedRequest: Sendable {
     let payload: Data
     /// Where `params` is in `payload`, when the envelope was read by the scan.
     var paramsRange: Range<Int>? = nil
+    /// When the request was read, for its latency.
+    var receivedAt = NIODeadline.now()
 
     var isNotification: Bool { id == nil }
 

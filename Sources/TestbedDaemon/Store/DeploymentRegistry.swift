@@ -406,6 +406,7 @@ public final class DeploymentRegistry: Sendable {
             events.publish(.actionEnded) { event in
                 describe(&event)
                 event.outcome = ActionOutcome(action)
+                event.durationSeconds = action.finishedAt.map { $0.timeIntervalSince(action.executionTime) }
             }
         }
     }
