@@ -15,6 +15,7 @@ enum MemoryBenchmark {
         await client.close()
         try await Task.sleep(for: .seconds(1))
         let idle = daemon.kibibytes("VmRSS")
+        let anonymous = daemon.kibibytes("RssAnon"), fileBacked = daemon.kibibytes("RssFile")
         var sockets: [Int32] = []
         for _ in 0..<1000 { sockets.append(RawSocket.connect(daemon.socket)) }
         // Each has been accepted once one request on a fresh connection is answered.
@@ -25,6 +26,8 @@ enum MemoryBenchmark {
         for fd in sockets + [last] { close(fd) }
         return [
             .absolute("idle RSS", Double(idle) / 1024, "MiB", limit: 20),
+            .info("idle RSS, anonymous: the daemon's own memory", Double(anonymous) / 1024, "MiB"),
+            .info("idle RSS, file-backed: pages of the static binary the kernel mapped", Double(fileBacked) / 1024, "MiB"),
             .absolute("1,000 idle connections, added RSS", Double(withConnections - idle) / 1024, "MiB", limit: 20),
         ]
     }
