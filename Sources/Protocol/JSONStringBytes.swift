@@ -119,9 +119,11 @@ public enum JSONStringBytes {
 
     /// Where to cut `bytes` at or before `limit` so that no character is split:
     /// `limit` itself unless a character starts within the three bytes before
-    /// it and does not end by it. Always at least 1 when `limit` ≥ 1.
+    /// it and does not end by it, even when `limit` is the end of what was read
+    /// (more may follow). Always at least 1 when `limit` ≥ 1.
     public static func characterBoundary(in bytes: UnsafeRawBufferPointer, atOrBefore limit: Int) -> Int {
-        guard limit < bytes.count, limit > 0 else { return min(limit, bytes.count) }
+        let limit = min(limit, bytes.count)
+        guard limit > 0 else { return 0 }
         var start = limit - 1
         while start > 0, limit - 1 - start < 3, bytes[start] & 0xC0 == 0x80 { start -= 1 }
         let lead = bytes[start]

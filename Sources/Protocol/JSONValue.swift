@@ -21,6 +21,12 @@ public enum JSONValue: Sendable, Hashable {
         return nil
     }
 
+    /// The integer, when this is one.
+    public var intValue: Int64? {
+        if case .int(let i) = self { return i }
+        return nil
+    }
+
     /// `value` as JSON, by its own `Encodable` form.
     public init<T: Encodable>(encoding value: T) throws {
         self = try JSONCoding.sharedDecoder.decode(JSONValue.self, from: JSONCoding.shared.encode(value))

@@ -88,7 +88,8 @@ public enum RPCMessage {
             ?? Data(#"{"error":{"code":-32603,"message":"internal error"},"id":null,"jsonrpc":"2.0"}"#.utf8)
     }
 
-    private static func encodedID(_ id: RequestID) -> Data {
+    /// `id` as JSON.
+    public static func encodedID(_ id: RequestID) -> Data {
         switch id {
         case .int(let i): Data(String(i).utf8)
         case .string: (try? JSONCoding.shared.encode(id)) ?? Data("null".utf8)

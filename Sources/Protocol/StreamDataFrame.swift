@@ -25,16 +25,7 @@ public enum StreamDataFrame {
     /// Closes the text and writes the request's id and the chunk's number.
     public static func finish(_ buffer: inout ByteBuffer, id: RequestID, seq: Int) {
         buffer.writeStaticString(#"","id":"#)
-        switch id {
-        case .int(let value):
-            buffer.writeString(String(value))
-        case .string(let text):
-            buffer.writeStaticString("\"")
-            text.utf8.withContiguousStorageIfAvailable { buffer.writeBytes(UnsafeRawBufferPointer($0)) } ?? {
-                buffer.writeString(text)
-            }()
-            buffer.writeStaticString("\"")
-        }
+        buffer.writeBytes(RPCMessage.encodedID(id))
         buffer.writeStaticString(#","seq":"#)
         buffer.writeString(String(seq))
         buffer.writeStaticString("}}")

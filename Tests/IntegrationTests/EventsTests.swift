@@ -110,6 +110,7 @@ import TestbedProtocol
             (EventsWatchParams(since: 0, bootID: seen[0].bootID), "since", "are no longer kept (the oldest kept is 2)"),
             (EventsWatchParams(since: 1, bootID: "another-run"), "boot_id", "were of another run of testbedd"),
             (EventsWatchParams(since: 99, bootID: seen[0].bootID), "since", "there is no event 99 yet (the last is 4)"),
+            (EventsWatchParams(since: UInt64.max, bootID: seen[0].bootID), "since", "there is no event 18446744073709551615 yet"),
             (EventsWatchParams(since: 1), "boot_id", "give since and boot_id together"),
         ]
         for (params, field, words) in refusals {
@@ -156,7 +157,8 @@ import TestbedProtocol
         #expect(refusal?["id"] as? Int == 1)
         #expect(error["code"] as? Int == -32005)
         let last = try #require(seqs.last)
-        #expect((error["message"] as? String)?.contains("dropped before event \(last + 1); watch again since \(last)") == true)
+        #expect((error["message"] as? String)?.contains("read too slowly and was dropped; watch again since \(last)") == true)
+        #expect((error["data"] as? [String: Any])?["since"] as? Int == last)
         #expect(seqs == Array(1...last))
         #expect(last < 4000)
         stalled.close()

@@ -60,6 +60,14 @@ import TestbedProtocol
         #expect(Self.frame(Array("x".utf8), id: .string("a b"), seq: 0).withUnsafeReadableBytes { StreamDataFrame.parse($0) }?.id == .string("a b"))
     }
 
+    @Test func aStringIDThatNeedsEscapesIsWrittenAsJSON() throws {
+        let frame = Self.frame(Array("x".utf8), id: .string("a\"b\\c"), seq: 1)
+        let decoded = try JSONCoding.sharedDecoder.decode(ParamsEnvelope<StreamChunk>.self, from: Data(frame.readableBytesView)).params
+        #expect(decoded.id == .string("a\"b\\c"))
+        // The one-pass reader leaves such an id to the full decoder.
+        #expect(frame.withUnsafeReadableBytes { StreamDataFrame.parse($0) } == nil)
+    }
+
     @Test(arguments: [
         #"{"jsonrpc":"2.0","method":"rpc.stream","params":{"data":"x","seq":1,"id":7}}"#,
         #"{"jsonrpc":"2.0","method":"rpc.stream","params":{"data":"x","id":7,"seq":1,"more":1}}"#,

@@ -104,6 +104,20 @@ import TestbedProtocol
         return Connection(channel: channel, controls: controls, flushes: flushes)
     }
 
+    @Test func aConnectionHasAtMost32StreamsOpen() throws {
+        let connection = try Self.connect(maxInFlight: 64)
+        for id in 1...ConnectionHandler.maxStreams {
+            try connection.send(#"{"jsonrpc":"2.0","id":\#(id),"method":"action.logs","params":{"id":"a1"}}"#)
+        }
+        #expect(connection.controls.streams.count == ConnectionHandler.maxStreams)
+        _ = try connection.answers()
+        try connection.send(#"{"jsonrpc":"2.0","id":99,"method":"action.logs","params":{"id":"a1"}}"#)
+        let refused = try connection.answers()
+        #expect(refused.first?["id"] as? Int == 99)
+        #expect((refused.first?["error"] as? [String: Any])?["code"] as? Int == RPCErrorCode.busy.rawValue)
+        #expect(connection.controls.streams.count == ConnectionHandler.maxStreams)
+    }
+
     @Test func theAnswersToOneReadAreFlushedOnceAndLaterAnswersAtOnce() throws {
         let connection = try Self.connect()
         var burst = connection.channel.allocator.buffer(capacity: 256)

@@ -32,6 +32,22 @@ import Testing
         #expect(Self.lines(Array(repeating: UInt8(ascii: "x"), count: 65_536) + [0x0A]).map(\.utf8.count) == [65_536])
     }
 
+    @Test func aLineOfExactly64KiBWaitsForItsNewline() {
+        #expect(Self.sendable(Array(repeating: UInt8(ascii: "x"), count: 65_536)) == 0)
+        #expect(Self.sendable(Array(repeating: UInt8(ascii: "x"), count: 65_537)) == 65_536)
+    }
+
+    @Test func aCutAtTheEndOfWhatWasReadNeverSplitsACharacter() {
+        // A long line of three-byte characters, read 70,000 bytes at a time.
+        let line = Array(String(repeating: "€", count: 30_000).utf8)
+        let read = Array(line.prefix(70_000))
+        let cut = Self.sendable(read)
+        #expect(cut == 65_535)
+        #expect(!String(decoding: read[..<cut], as: UTF8.self).contains("\u{FFFD}"))
+        // Read exactly to the limit, the character across it is left for next time.
+        #expect(Self.sendable(Array(line.prefix(65_537))) == 65_535)
+    }
+
     @Test func aCutNeverSplitsACharacter() {
         // 65,535 ASCII bytes then "é" (2 bytes): the cut must fall before the "é".
         let bytes = Array(repeating: UInt8(ascii: "x"), count: 65_535) + Array("é!".utf8)

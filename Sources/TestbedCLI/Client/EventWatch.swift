@@ -7,7 +7,8 @@ import TestbedProtocol
 struct EventWatch {
     private let session: DaemonSession
     private var iterator: RPCCallEvents.AsyncIterator
-    private var last: DaemonEvent?
+    /// Where to start again: the last event got, or where the daemon said.
+    private var resume: (since: UInt64, bootID: String)?
 
     private init(session: DaemonSession, iterator: RPCCallEvents.AsyncIterator) {
         self.session = session
@@ -16,12 +17,12 @@ struct EventWatch {
 
     /// Starts watching. Requests on a connection are served in order, so any
     /// request sent after this one sees every change the watch does not.
-    static func start(_ session: DaemonSession, since last: DaemonEvent? = nil) throws(CLIError) -> EventWatch {
+    static func start(_ session: DaemonSession, since resume: (since: UInt64, bootID: String)? = nil) throws(CLIError) -> EventWatch {
         do {
             let call = try session.connection.start(
-                RPCMethod.eventsWatch, params: EventsWatchParams(since: last?.seq, bootID: last?.bootID))
+                RPCMethod.eventsWatch, params: EventsWatchParams(since: resume?.since, bootID: resume?.bootID))
             var watch = EventWatch(session: session, iterator: call.events.makeAsyncIterator())
-            watch.last = last
+            watch.resume = resume
             return watch
         } catch {
             throw DaemonSession.failure(error)
@@ -34,12 +35,16 @@ struct EventWatch {
             do {
                 while let event = try await iterator.next() {
                     guard case .chunk(let chunk) = event, case .event(let change) = chunk.content else { continue }
-                    last = change
+                    resume = (change.seq, change.bootID)
                     return change
                 }
                 throw CLIError("testbedd ended the watch of its events", status: ExitStatus.unavailable)
             } catch let error as RPCError where error.code == .busy {
-                self = try Self.start(session, since: last)
+                // Dropped for reading too slowly: start again where the daemon says.
+                guard let since = error.data?["since"]?.intValue, let bootID = error.data?["boot_id"]?.stringValue else {
+                    throw DaemonSession.failure(error)
+                }
+                self = try Self.start(session, since: (UInt64(since), bootID))
             } catch let error as CLIError {
                 throw error
             } catch {

@@ -50,7 +50,11 @@ struct EventsCommand: AsyncParsableCommand {
                     }
                     return
                 } catch let error as RPCError where error.code == .busy {
-                    // Dropped for reading too slowly: carry on from the last event printed.
+                    // Dropped for reading too slowly: carry on where the daemon says.
+                    guard let since = error.data?["since"]?.intValue, let bootID = error.data?["boot_id"]?.stringValue else {
+                        throw DaemonSession.failure(error)
+                    }
+                    resume = (UInt64(since), bootID)
                     continue
                 } catch let error as RPCConnectionError {
                     let from = resume.map { " with --since \($0.0) --boot-id \($0.1)" } ?? ""

@@ -21,7 +21,9 @@ enum LogChunker {
         // After the last newline (searched from the end: it is usually near it).
         var cut = bytes.count
         while cut > 0, bytes[cut - 1] != 0x0A { cut -= 1 }
-        while bytes.count - cut >= maxLineBytes {
+        // Only a line known to be longer than the limit is cut: one of exactly
+        // that length may still end with its newline in the next read.
+        while bytes.count - cut > maxLineBytes {
             cut += JSONStringBytes.characterBoundary(in: UnsafeRawBufferPointer(rebasing: bytes[cut...]), atOrBefore: maxLineBytes)
         }
         return cut

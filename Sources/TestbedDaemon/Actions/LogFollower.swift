@@ -15,9 +15,11 @@ import Glibc
 /// A read takes `minChunkBytes` and doubles, up to `maxChunkBytes`, while the
 /// client keeps up; it drops back when the client falls behind. The next
 /// chunk is read while the last is on its way to the client, but sent only
-/// once the client's output has room: so a follower holds at most two chunks
-/// beyond its connection's output bound (one sent, one ready), and no read
-/// buffer at all while it waits. With `follow` it waits for new bytes (woken by the
+/// once the client's output has room. A chunk is read while that output is
+/// full only in the connection's one place for it (`claimReadAhead`), so a
+/// connection holds at most two chunks beyond its output bound (one sent, one
+/// ready) however many followers it has, and a follower holds no read buffer
+/// while it waits. With `follow` it waits for new bytes (woken by the
 /// `ActionLog`, no polling) until the action's outcome is recorded. Its state
 /// belongs to the stream's event loop, or to the one read in flight, never to
 /// both at once.
@@ -42,6 +44,8 @@ final class LogFollower: @unchecked Sendable {
     private var reading = false
     /// A chunk read ahead, waiting for the client's output to have room.
     private var ready: Batch?
+    /// It was read while the output was full, in the connection's one place for that.
+    private var holdsReadAhead = false
 
     /// What one read found, ready to send.
     private struct Batch {
@@ -94,6 +98,7 @@ final class LogFollower: @unchecked Sendable {
             return
         }
         stream.onCancel = { [self] in
+            releaseReadAhead()
             if let waiting { log.forget(waiting) }
             // A read in flight still uses the file: it closes it when it returns.
             if !reading { closeFile() }
@@ -108,12 +113,31 @@ final class LogFollower: @unchecked Sendable {
 
     private func end(_ record: ActionRecord?) {
         closeFile()
+        releaseReadAhead()
         onEnd(sentOffset, record)
+    }
+
+    private func fail(_ error: RPCError) {
+        releaseReadAhead()
+        stream.fail(error)
+    }
+
+    private func releaseReadAhead() {
+        guard holdsReadAhead else { return }
+        holdsReadAhead = false
+        stream.releaseReadAhead()
     }
 
     /// Reads the next chunk; `deliver` sends it once the client's output has room.
     private func pump() {
         guard stream.isActive, !reading, ready == nil else { return }
+        if !stream.isWritable {
+            guard stream.claimReadAhead() else {
+                stream.onWritable = { [self] in pump() }
+                return
+            }
+            holdsReadAhead = true
+        }
         reading = true
         let (offset, size) = (sentOffset, chunkBytes)
         pool.runIfActive(eventLoop: stream.eventLoop) { self.read(at: offset, size: size) }.whenComplete { [self] outcome in
@@ -121,7 +145,7 @@ final class LogFollower: @unchecked Sendable {
             guard stream.isActive else { return closeFile() }
             switch outcome {
             case .failure:
-                stream.fail(RPCError(.requestCancelled, "testbedd is shutting down; follow the log again once it is back"))
+                fail(RPCError(.requestCancelled, "testbedd is shutting down; follow the log again once it is back"))
             case .success(let batch):
                 ready = batch
                 deliver()
@@ -140,6 +164,7 @@ final class LogFollower: @unchecked Sendable {
             return
         }
         ready = nil
+        releaseReadAhead()
         sentOffset += UInt64(batch.sentBytes)
         if batch.sentBytes > 0 { metrics?.logBytes.increment(by: batch.sentBytes) }
         switch batch.payload {
@@ -157,7 +182,7 @@ final class LogFollower: @unchecked Sendable {
             if stream.isWritable { chunkBytes = min(chunkBytes * 2, Self.maxChunkBytes) }
             pump()
         case .failed(let code):
-            stream.fail(RPCError(.internalError, "cannot read the log \(log.path): \(String(cString: strerror(code)))"))
+            fail(RPCError(.internalError, "cannot read the log \(log.path): \(String(cString: strerror(code)))"))
         case .endOfFile(_, let finished?):
             end(finished)
         case .endOfFile where !follow:

@@ -15,10 +15,10 @@ enum ServerMethods {
     /// The metrics now, in the Prometheus text format.
     static func metricsText(_ services: DaemonServices) -> String {
         let members = services.cluster.status().members.filter { $0.state != "self" }
-        let healthy = members.filter { $0.state == "healthy" }.count
+        let missing = members.filter { $0.state == "missing" }.count
         return services.metrics.render(
             connections: services.statistics.openConnections, deployments: services.registry.list(),
-            watchers: services.registry.events.watcherCount, members: (healthy, members.count - healthy))
+            watchers: services.registry.events.watcherCount, members: (members.count - missing, missing))
     }
 
     static func register(into table: inout MethodTable, services: DaemonServices) {

@@ -125,7 +125,7 @@ public final class DaemonMetrics: Sendable {
                 timers[command] = timer
                 return timer
             }
-            timer.recordNanoseconds(Int64(seconds * 1e9))
+            timer.recordNanoseconds(Int64(min(max(seconds, 0), 1e9) * 1e9))
         }
     }
 

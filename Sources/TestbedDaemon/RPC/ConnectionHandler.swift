@@ -49,6 +49,10 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     /// Requests one connection may have in flight before it is told to wait.
     static let defaultMaxInFlight = 1024
+    /// Streams (log followers, event watches) one connection may have open.
+    static let maxStreams = 32
+    /// A stream holds a chunk read ahead beyond the output bound; one per connection.
+    private var readAheadHeld = false
     private let bounds: Bounds
     private var maxInFlight: Int { bounds.maxInFlight }
     private let logger: Logger
@@ -291,6 +295,10 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
                 handler.answer(request, id: id, outcome.mapError(RPCError.init(wire:)), context: context)
                 handler.closeIfDrained(context: context)
             }
+        case .stream where streams.count >= Self.maxStreams:
+            answer(request, id: id, .failure(RPCError(
+                .busy, "this connection has \(Self.maxStreams) streams open (log follows, event watches); end one (rpc.cancel) or use another connection")),
+                context: context)
         case .stream(let body):
             methods.metrics?.streamed(request.method)
             inFlight.insert(id)
@@ -378,6 +386,19 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
         waitForRoom(context: context)
         return false
     }
+
+    /// True when the client's own output bound is full (not only the daemon's budget).
+    func streamOutputIsFull() -> Bool { queuedOutput >= bounds.outputBytes }
+
+    /// Takes the connection's one place for a chunk read ahead while its output
+    /// is full; false when another stream holds it.
+    func claimReadAhead() -> Bool {
+        guard !readAheadHeld else { return false }
+        readAheadHeld = true
+        return true
+    }
+
+    func releaseReadAhead() { readAheadHeld = false }
 
     /// Writes one message, counting it against the connection's and the
     /// daemon's output until the client has taken it.

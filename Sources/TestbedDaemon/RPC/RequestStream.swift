@@ -33,6 +33,16 @@ public final class RequestStream: @unchecked Sendable {
     /// reached) or the daemon's output budget is spent; wait for `onWritable`.
     public var isWritable: Bool { connection.streamMayWrite(context: context) }
 
+    /// True when the client's own output bound is full: it is not reading.
+    public var outputIsFull: Bool { connection.streamOutputIsFull() }
+
+    /// Takes the connection's one place for a chunk read ahead beyond its
+    /// output bound; false when another stream holds it. Give it back with
+    /// `releaseReadAhead`.
+    public func claimReadAhead() -> Bool { connection.claimReadAhead() }
+
+    public func releaseReadAhead() { connection.releaseReadAhead() }
+
     /// How this connection wants text: send `lines` or `dataFrame` accordingly.
     public var format: StreamFormat { connection.session.streamFormat }
 
