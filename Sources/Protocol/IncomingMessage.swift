@@ -28,13 +28,8 @@ public struct IncomingMessage: Decodable, Sendable {
         guard let members = TopLevelMembers(bytes), members.error == nil || members.isNull(members.error!) else { return nil }
         var id: RequestID?
         if let range = members.id, !members.isNull(range) {
-            if let text = members.plainString(range) {
-                id = .string(text)
-            } else if let number = members.integer(range) {
-                id = .int(number)
-            } else {
-                return nil
-            }
+            guard let plain = members.requestID(range) else { return nil }
+            id = plain
         }
         var method: String?
         if let range = members.method, !members.isNull(range) {

@@ -103,6 +103,13 @@ public struct TopLevelMembers {
         return String(decoding: UnsafeRawBufferPointer(rebasing: bytes[range.lowerBound + 1..<range.upperBound - 1]), as: UTF8.self)
     }
 
+    /// The request id at `range` when it is in its plainest form: a string
+    /// without escapes, or an integer that fits; nil otherwise.
+    public func requestID(_ range: Range<Int>) -> RequestID? {
+        if let text = plainString(range) { return .string(text) }
+        return integer(range).map { .int($0) }
+    }
+
     /// The integer at `range`, when it is a plain one (no fraction or exponent) that fits; nil otherwise.
     public func integer(_ range: Range<Int>) -> Int64? {
         Int64(String(decoding: UnsafeRawBufferPointer(rebasing: bytes[range]), as: UTF8.self))

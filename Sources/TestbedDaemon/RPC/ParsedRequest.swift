@@ -57,13 +57,8 @@ struct ParsedRequest: Sendable {
         else { return nil }
         var id: RequestID?
         if let range = members["id"] {
-            if let text = members.plainString(range) {
-                id = .string(text)
-            } else if let number = members.integer(range) {
-                id = .int(number)
-            } else {
-                return nil
-            }
+            guard let plain = members.requestID(range) else { return nil }
+            id = plain
         }
         var request = ParsedRequest(id: id, method: method, paramKeys: nil, payload: payload)
         if let range = members["params"] {
