@@ -97,6 +97,17 @@ import TestbedProtocol
             #expect(none.stdout == "no deployments match\n")
             let bad = try await ProcessRun.run(Binaries.testbedctl, ["deployment", "list", "--state", "sideways", "--socket", sandbox.socket])
             #expect(bad.status == 64 && bad.stderr.contains("there is no state \"sideways\""))
+
+            // For scripts: names only, or the table without its header.
+            let quiet = try await ProcessRun.run(
+                Binaries.testbedctl, ["deployment", "list", "-q", "--state", "up", "--page-size", "2", "--socket", sandbox.socket])
+            #expect(quiet.status == 0 && quiet.stdout == "d03\nd13\nd23\n")
+            let quietNone = try await ProcessRun.run(
+                Binaries.testbedctl, ["deployment", "list", "--quiet", "--owner", "4000000", "--socket", sandbox.socket])
+            #expect(quietNone.status == 0 && quietNone.stdout.isEmpty)
+            let bare = try await ProcessRun.run(
+                Binaries.testbedctl, ["deployment", "list", "--no-headers", "--page-size", "4", "--socket", sandbox.socket])
+            #expect(bare.stdout.split(separator: "\n").map { String($0.prefix(3)) } == (0..<25).map { String(format: "d%02d", $0) })
         }
     }
 }

@@ -41,6 +41,13 @@ import TestbedProtocol
         // Without --state: until no action runs.
         let _: ActionStarted = try await client.call(RPCMethod.deploymentDown, params: ActionNameParams(name: "web"))
         let any = try await Self.ctl(sandbox, ["wait", "web", "--json"])
+        // The history for scripts: full ids only, or rows without the header.
+        let ids = try await Self.ctl(sandbox, ["actions", "web", "-q"])
+        #expect(ids.status == 0 && ids.stdout.split(separator: "\n").first.map(String.init) == started.actionID)
+        #expect(ids.stdout.split(separator: "\n").count == 2)
+        let rows = try await Self.ctl(sandbox, ["actions", "web", "--no-headers"])
+        #expect(rows.stdout.split(separator: "\n").count == 2 && !rows.stdout.contains("COMMAND"))
+
         // A watcher that disconnects is forgotten.
         try await eventually("the watchers are gone") {
             let status: ServerStatus = try await client.call(RPCMethod.serverStatus)

@@ -7,22 +7,24 @@ struct ActionsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "actions", abstract: "Show a deployment's action history.")
 
     @OptionGroup var target: DeploymentTarget
+    @OptionGroup var table: TableOptions
     @OptionGroup var global: GlobalOptions
 
     func run() async throws {
         try await global.withSession { (session) throws(CLIError) in
             let list: ActionList = try await session.call(RPCMethod.actionList, params: NameParams(name: target.resolvedName))
             global.output.emit(list) {
+                if table.quiet { return list.actions.map { $0.id + "\n" }.joined() }
                 guard !list.actions.isEmpty else { return "no actions have run on \(target.resolvedName) yet\n" }
-                var table = Table(headers: ["ID", "COMMAND", "STARTED", "DURATION", "RESULT", "EXIT"])
+                var rendered = Table(headers: table.headers(["ID", "COMMAND", "STARTED", "DURATION", "RESULT", "EXIT"]))
                 for action in list.actions {
-                    table.append([
+                    rendered.append([
                         String(action.id.prefix(8)), Self.describe(action.command), Output.describe(action.executionTime),
                         Self.duration(action),
                         Self.result(action), action.errorCode.map(String.init) ?? action.signal.map { "sig \($0)" } ?? "-",
                     ])
                 }
-                return table.render()
+                return rendered.render()
             }
         }
     }

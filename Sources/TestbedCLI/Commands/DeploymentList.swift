@@ -21,6 +21,8 @@ struct DeploymentList: AsyncParsableCommand {
     @Option(help: .hidden)
     var pageSize = 1000
 
+    @OptionGroup var table: TableOptions
+
     @OptionGroup var global: GlobalOptions
 
     func validate() throws {
@@ -39,7 +41,7 @@ struct DeploymentList: AsyncParsableCommand {
         let filter = DeploymentListParams(limit: pageSize, state: state, owner: owner.flatMap(Self.uid(of:)))
         let json = global.json
         try await global.withSession { (session) throws(CLIError) in
-            var table = StreamingTable(headers: ["NAME", "STATE", "CREATED", "PROJECT"])
+            var rendered = StreamingTable(headers: table.headers(["NAME", "STATE", "CREATED", "PROJECT"]))
             var collected: [Deployment] = []
             var params = filter
             var printed = 0
@@ -65,17 +67,19 @@ struct DeploymentList: AsyncParsableCommand {
                 }
                 if json {
                     collected += page.deployments
+                } else if table.quiet {
+                    StandardStream.output.write(page.deployments.map { $0.name + "\n" }.joined())
                 } else if !page.deployments.isEmpty {
                     let rows = page.deployments.map { d in
                         [d.name, Output.describe(d.state), Output.describe(d.createdAt), d.projectLocation]
                     }
-                    StandardStream.output.write(table.render(rows))
+                    StandardStream.output.write(rendered.render(rows))
                 }
                 printed += page.deployments.count
             }
             if json {
                 global.output.emit(TestbedProtocol.DeploymentList(deployments: collected)) { "" }
-            } else if printed == 0 {
+            } else if printed == 0, !table.quiet {
                 let filtered = filter.state != nil || filter.owner != nil
                 StandardStream.output.write(filtered
                     ? "no deployments match\n"

@@ -1,23 +1,26 @@
-/// Aligned text columns for people: a header row, then one row per item.
+/// Aligned text columns for people: a header row (unless left out), then
+/// one row per item.
 public struct Table {
-    public var headers: [String]
+    public var headers: [String]?
     public var rows: [[String]] = []
 
-    public init(headers: [String]) { self.headers = headers }
+    public init(headers: [String]?) { self.headers = headers }
 
     public mutating func append(_ row: [String]) { rows.append(row) }
 
     /// The table, columns separated by two spaces, the last column unpadded.
     public func render() -> String {
-        var widths = Self.widths(of: rows, atLeast: headers.map(\.count))
-        return Self.render([headers] + rows, widths: &widths)
+        var widths = Self.widths(of: rows, atLeast: headers?.map(\.count) ?? [])
+        return Self.render((headers.map { [$0] } ?? []) + rows, widths: &widths)
     }
 
     /// Each column's width: the widest of `rows` and `minimum`.
     static func widths(of rows: [[String]], atLeast minimum: [Int]) -> [Int] {
         var widths = minimum
         for row in rows {
-            for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], cell.count) }
+            for (i, cell) in row.enumerated() {
+                if i < widths.count { widths[i] = max(widths[i], cell.count) } else { widths.append(cell.count) }
+            }
         }
         return widths
     }
@@ -48,16 +51,16 @@ public struct Table {
 /// A table written page by page as the pages arrive: the columns take their
 /// widths from the header and the first page, and grow only for a wider cell.
 public struct StreamingTable {
-    private let headers: [String]
+    private let headers: [String]?
     private var widths: [Int]?
 
-    public init(headers: [String]) { self.headers = headers }
+    public init(headers: [String]?) { self.headers = headers }
 
-    /// The lines of `rows`, the header before the first page's.
+    /// The lines of `rows`, the header (unless left out) before the first page's.
     public mutating func render(_ rows: [[String]]) -> String {
         guard var widths else {
-            var first = Table.widths(of: rows, atLeast: headers.map(\.count))
-            let text = Table.render([headers] + rows, widths: &first)
+            var first = Table.widths(of: rows, atLeast: headers?.map(\.count) ?? [])
+            let text = Table.render((headers.map { [$0] } ?? []) + rows, widths: &first)
             self.widths = first
             return text
         }
