@@ -37,14 +37,7 @@ public enum RPCMessage {
 
     /// A successful response around an already-encoded result.
     public static func response(id: RequestID, encodedResult: Data) -> Data {
-        var out = Data()
-        out.reserveCapacity(encodedResult.count + 48)
-        out.append(contentsOf: #"{"id":"#.utf8)
-        out.append(Self.encodedID(id))
-        out.append(contentsOf: #","jsonrpc":"2.0","result":"#.utf8)
-        out.append(encodedResult)
-        out.append(UInt8(ascii: "}"))
-        return out
+        Data(response(id: id, encodedResult: encodedResult, allocator: ByteBufferAllocator()).readableBytesView)
     }
 
     /// A successful response around an already-encoded result, written into a
@@ -53,7 +46,7 @@ public enum RPCMessage {
         var out = allocator.framePayloadBuffer(capacity: encodedResult.count + 64)
         out.writeStaticString(#"{"id":"#)
         switch id {
-        case .int(let i): out.writeString(String(i))
+        case .int(let i): out.writeString(String(i))  // the common case, without a Data per answer
         case .string: out.writeBytes(encodedID(id))
         }
         out.writeStaticString(#","jsonrpc":"2.0","result":"#)

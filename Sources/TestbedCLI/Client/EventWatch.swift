@@ -8,7 +8,7 @@ struct EventWatch {
     private let session: DaemonSession
     private var iterator: RPCCallEvents.AsyncIterator
     /// Where to start again: the last event got, or where the daemon said.
-    private var resume: (since: UInt64, bootID: String)?
+    private(set) var resume: (since: UInt64, bootID: String)?
 
     private init(session: DaemonSession, iterator: RPCCallEvents.AsyncIterator) {
         self.session = session

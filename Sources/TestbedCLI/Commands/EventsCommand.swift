@@ -32,38 +32,17 @@ struct EventsCommand: AsyncParsableCommand {
 
     func run() async throws {
         let json = global.json
-        var resume = since.map { ($0, bootID!) }
         try await global.withSession { (session) throws(CLIError) in
+            var watch = try EventWatch.start(session, since: since.map { ($0, bootID!) })
             while true {
-                let call: RPCCall
-                do {
-                    call = try session.connection.start(
-                        RPCMethod.eventsWatch, params: EventsWatchParams(since: resume?.0, bootID: resume?.1))
-                } catch {
-                    throw DaemonSession.failure(error)
+                let change: DaemonEvent
+                do throws(CLIError) {
+                    change = try await watch.next()
+                } catch where error.status == ExitStatus.unavailable {
+                    let from = watch.resume.map { " with --since \($0.since) --boot-id \($0.bootID)" } ?? ""
+                    throw CLIError("testbedd went away (\(error.message)); watch again\(from) once it is back", status: error.status)
                 }
-                do {
-                    for try await event in call.events {
-                        guard case .chunk(let chunk) = event, case .event(let change) = chunk.content else { continue }
-                        StandardStream.output.write(json ? Self.jsonLine(change) : EventLine.describe(change) + "\n")
-                        resume = (change.seq, change.bootID)
-                    }
-                    return
-                } catch let error as RPCError where error.code == .busy {
-                    // Dropped for reading too slowly: carry on where the daemon says.
-                    guard let since = error.data?["since"]?.intValue, let bootID = error.data?["boot_id"]?.stringValue else {
-                        throw DaemonSession.failure(error)
-                    }
-                    resume = (UInt64(since), bootID)
-                    continue
-                } catch let error as RPCConnectionError {
-                    let from = resume.map { " with --since \($0.0) --boot-id \($0.1)" } ?? ""
-                    throw CLIError(
-                        "testbedd went away (\(DaemonSession.describe(error))); watch again\(from) once it is back",
-                        status: ExitStatus.unavailable)
-                } catch {
-                    throw DaemonSession.failure(error)
-                }
+                StandardStream.output.write(json ? Self.jsonLine(change) : EventLine.describe(change) + "\n")
             }
         }
     }
