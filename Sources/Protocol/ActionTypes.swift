@@ -146,13 +146,19 @@ public struct ActionLogsParams: Codable, Sendable, Hashable {
     public var id: String
     public var follow: Bool?
     public var offset: UInt64?
-    public init(id: String, follow: Bool = false, offset: UInt64 = 0) {
+    /// Start this many lines before the end instead of at `offset` (at most `maximumTail`).
+    public var tail: UInt32?
+    public init(id: String, follow: Bool = false, offset: UInt64 = 0, tail: UInt32? = nil) {
         self.id = id
         self.follow = follow
         self.offset = offset
+        self.tail = tail
     }
 
-    enum CodingKeys: String, CodingKey, CaseIterable { case id, follow, offset }
+    /// The most lines `tail` may ask for.
+    public static let maximumTail: UInt32 = 1_000_000
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case id, follow, offset, tail }
     /// The wire names this type reads (from its `CodingKeys`), so a misspelt one is refused.
     public static let fieldNames = Set(CodingKeys.allCases.map(\.stringValue))
 }

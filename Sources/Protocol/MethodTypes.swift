@@ -218,6 +218,20 @@ public struct NameParams: Codable, Sendable, Hashable {
     public static let fieldNames = Set(CodingKeys.allCases.map(\.stringValue))
 }
 
+/// `deployment.reset_state`'s params: a deployment that is `up` is reset only with `force`.
+public struct ResetStateParams: Codable, Sendable, Hashable {
+    public var name: String
+    public var force: Bool?
+    public init(name: String, force: Bool = false) {
+        self.name = name
+        self.force = force
+    }
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case name, force }
+    /// The wire names this type reads (from its `CodingKeys`), so a misspelt one is refused.
+    public static let fieldNames = Set(CodingKeys.allCases.map(\.stringValue))
+}
+
 /// `deployment.create`'s params.
 public struct CreateParams: Codable, Sendable, Hashable {
     public var name: String

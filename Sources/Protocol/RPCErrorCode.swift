@@ -37,4 +37,23 @@ public struct RPCErrorCode: RawRepresentable, Hashable, Sendable, Codable, Custo
     }
 
     public var description: String { String(rawValue) }
+
+    /// A stable word for the code (`not_found`, `busy`…), for programs that
+    /// read errors; `error_<number>` for a code this version does not know.
+    public var name: String {
+        switch self {
+        case .parseError: "parse_error"
+        case .invalidRequest: "invalid_request"
+        case .methodNotFound: "method_not_found"
+        case .invalidParams: "invalid_params"
+        case .internalError: "internal_error"
+        case .notFound: "not_found"
+        case .alreadyExists: "already_exists"
+        case .invalidState: "invalid_state"
+        case .permissionDenied: "permission_denied"
+        case .busy: "busy"
+        case .requestCancelled: "request_cancelled"
+        default: "error_\(rawValue)"
+        }
+    }
 }

@@ -24,7 +24,7 @@ public enum RPCMethod {
     public static let deploymentCreate = MethodDescriptor<CreateParams, Deployment>(
         "deployment.create", MethodAccess(role: .operator, listeners: [.readWrite]))
     public static let deploymentDestroy = MethodDescriptor<NameParams, EmptyResult>("deployment.destroy", acting("destroy"))
-    public static let deploymentResetState = MethodDescriptor<NameParams, Deployment>(
+    public static let deploymentResetState = MethodDescriptor<ResetStateParams, Deployment>(
         "deployment.reset_state", acting("reset the state of"))
 
     // Actions: started with `follow`, the log streams and the answer is an `ActionOutcome`.

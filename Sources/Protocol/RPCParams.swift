@@ -8,6 +8,7 @@ public protocol RPCParams: Codable, Sendable {
 extension NoParams: RPCParams {}
 extension HelloParams: RPCParams {}
 extension NameParams: RPCParams {}
+extension ResetStateParams: RPCParams {}
 extension DeploymentListParams: RPCParams {}
 extension CreateParams: RPCParams {}
 extension CancelParams: RPCParams {}

@@ -15,7 +15,7 @@ public struct TestbedCtl: AsyncParsableCommand {
             StatusCommand.self, DeploymentGroup.self,
             UpCommand.self, DownCommand.self, SnapshotGroup.self, GenerateArtefactsCommand.self,
             ClearArtefactsCommand.self, TestbedSnapshotCommand.self,
-            ActionsCommand.self, LogsCommand.self, CancelCommand.self, WaitCommand.self, EventsCommand.self,
+            ActionsCommand.self, PsCommand.self, LogsCommand.self, CancelCommand.self, WaitCommand.self, EventsCommand.self,
             ClusterGroup.self, ConfigGroup.self, MetricsCommand.self, VersionCommand.self,
         ])
 
@@ -30,18 +30,27 @@ public struct TestbedCtl: AsyncParsableCommand {
     /// command that runs starts the concurrency runtime's threads. Errors are
     /// printed by ArgumentParser, never as a trace.
     public static func start(_ arguments: [String]? = nil) -> Never {
+        let arguments = arguments ?? Array(CommandLine.arguments.dropFirst())
+        let output = Output(json: arguments.prefix { $0 != "--" }.contains("--json"))
         let command: any ParsableCommand
         do {
-            command = try parseAsRoot(GlobalOptions.hoisted(arguments ?? Array(CommandLine.arguments.dropFirst())))
+            command = try parseAsRoot(GlobalOptions.hoisted(arguments))
         } catch {
-            exit(withError: error)
+            let status = exitCode(for: error)
+            if status != .success, let problem = CommandSuggestion.problem(in: arguments, root: Self.self) {
+                output.report(CLIError(problem, status: ExitStatus.usage))
+            }
+            guard output.json, status != .success else { exit(withError: error) }
+            output.report(CLIError(message(for: error), status: status.rawValue))
         }
         let parsed = ParsedCommand(command)
-        Task.detached { await run(parsed) }
+        Task.detached { await run(parsed, output) }
         dispatchMain()
     }
 
-    private static func run(_ parsed: ParsedCommand) async -> Never {
+    /// Runs the command; its errors end here, the one place they are printed
+    /// (as a line, or with --json as one JSON object on stderr).
+    private static func run(_ parsed: ParsedCommand, _ output: Output) async -> Never {
         do {
             var command = parsed.command
             if var asyncCommand = command as? any AsyncParsableCommand {
@@ -50,6 +59,8 @@ public struct TestbedCtl: AsyncParsableCommand {
                 try command.run()
             }
             exit()
+        } catch let error as CLIError {
+            output.report(error)
         } catch {
             exit(withError: error)
         }

@@ -60,7 +60,10 @@ import Glibc
         try Fixtures.setBehaviour("fail 5", of: folder)
         let detached = try await Self.ctl(sandbox, ["down", "web", "-d"])
         #expect(detached.status == 0)
-        #expect(detached.stdout.contains("started down of web"))
+        // Only the id on stdout, for scripts; the hint on stderr.
+        let id = detached.stdout.trimmingCharacters(in: .newlines)
+        #expect(id.count == 36 && !id.contains(" "), "\(detached.stdout)")
+        #expect(detached.stderr.contains("started down of web; follow it with `testbedctl logs web \(id.prefix(8)) -f`"))
         let followed = try await Self.ctl(sandbox, ["logs", "web", "-f"])
         #expect(followed.status == 5, "\(followed.stderr)")
         #expect(followed.stdout.contains("something went wrong"))
@@ -109,7 +112,7 @@ import Glibc
         ctl.send(SIGINT)  // detaches
         let status = try await ctl.wait(timeout: .seconds(20), what: "testbedctl up")
         let stderr = try String(contentsOfFile: err, encoding: .utf8)
-        #expect(status == 1, "\(stderr)")
+        #expect(status == 130, "\(stderr)")
         #expect(stderr.contains("stopped following up of web"))
         let deployment: Deployment = try await client.call(RPCMethod.deploymentGet, params: NameParams(name: "web"))
         #expect(deployment.state == .running)

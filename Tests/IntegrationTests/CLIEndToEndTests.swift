@@ -37,20 +37,20 @@ import Testing
         let lines = list.stdout.split(separator: "\n")
         #expect(lines.count == 3)
         #expect(lines[0].hasPrefix("NAME"))
-        #expect(lines[1].hasPrefix("My-Web-  down"))
-        #expect(lines[2].hasPrefix("second   down"))
+        #expect(lines[0].hasPrefix("NAME     STATE  OWNER"))
+        #expect(lines[1].hasPrefix("My-Web-  down   root"))
+        #expect(lines[2].hasPrefix("second   down   root"))
 
         let json = try await Self.ctl(sandbox, ["--json", "deployment", "list"])
-        let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
-        let deployments = try #require(object?["deployments"] as? [[String: Any]])
+        let deployments = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])
         #expect(deployments.map { $0["name"] as? String } == ["My-Web-", "second"])
-        #expect(deployments.first?["project_location"] as? String == project)
+        #expect(deployments.first?["project"] as? String == project)
         #expect(deployments.first?["state"] as? String == "down")
 
         let info = try await Self.ctl(sandbox, ["deployment", "info", "second", "--json"])
         let record = try JSONSerialization.jsonObject(with: Data(info.stdout.utf8)) as? [String: Any]
         #expect(record?["name"] as? String == "second")
-        #expect(record?["last_action_uuid"] is NSNull)
+        #expect(record?["last_action_id"] is NSNull)
 
         let reset = try await Self.ctl(sandbox, ["deployment", "reset-state", "second"])
         #expect(reset.status == 0)

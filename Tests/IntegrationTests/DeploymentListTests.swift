@@ -90,8 +90,8 @@ import TestbedProtocol
             #expect(lines.dropFirst().allSatisfy { String($0).dropFirst(stateColumn).hasPrefix("up") || String($0).dropFirst(stateColumn).hasPrefix("down") })
             let filtered = try await ProcessRun.run(
                 Binaries.testbedctl, ["deployment", "list", "--state", "up", "--json", "--page-size", "2", "--socket", sandbox.socket])
-            let object = try JSONSerialization.jsonObject(with: Data(filtered.stdout.utf8)) as? [String: Any]
-            #expect((object?["deployments"] as? [[String: Any]])?.compactMap { $0["name"] as? String } == ["d03", "d13", "d23"])
+            let object = try JSONSerialization.jsonObject(with: Data(filtered.stdout.utf8)) as? [[String: Any]]
+            #expect(object?.compactMap { $0["name"] as? String } == ["d03", "d13", "d23"])
             let none = try await ProcessRun.run(
                 Binaries.testbedctl, ["deployment", "list", "--owner", "4000000", "--socket", sandbox.socket])
             #expect(none.stdout == "no deployments match\n")

@@ -50,17 +50,33 @@ struct ActionRun {
             }
         } catch let error as RPCError where error.code == .requestCancelled {
             progress.stop()
-            Self.say("stopped following \(verb) of \(deployment); see how it ends with `testbedctl logs \(deployment) -f`")
-            return ExitStatus.failure
+            throw CLIError(
+                "stopped following \(verb) of \(deployment); see how it ends with `testbedctl logs \(deployment) -f`",
+                status: ExitStatus.interrupted)
         } catch {
-            throw DaemonSession.failure(error)
+            progress.stop()
+            throw Self.lost(error, following: verb, of: deployment)
         }
         progress.stop()
-        guard let outcome else { throw CLIError("testbedd closed the stream without an outcome", status: ExitStatus.unavailable) }
+        guard let outcome else { throw Self.lost(CLIError("the stream ended without an outcome", status: ExitStatus.unavailable), following: verb, of: deployment) }
         let elapsed = ContinuousClock.now - started
         Self.say(Self.describe(outcome, verb: verb, deployment: deployment, elapsed: elapsed))
-        if json { Output(json: true).emit(outcome) { "" } }
+        if json {
+            let record: ActionRecord = try await session.call(RPCMethod.actionGet, params: ActionIDParams(id: outcome.actionID))
+            Output(json: true).emit(ActionJSON(record)) { "" }
+        }
         return Self.exitStatus(outcome)
+    }
+
+    /// The error for a follow that ended without the outcome: when testbedd
+    /// went away, the action goes on without it, and the way back is said.
+    static func lost(_ error: any Error, following verb: String, of deployment: String) -> CLIError {
+        let failure = DaemonSession.failure(error)
+        guard failure.status == ExitStatus.unavailable else { return failure }
+        return CLIError(
+            "testbedd went away while following \(verb) of \(deployment) (\(failure.message)); the action goes on without it. "
+                + "Once testbedd is back, `testbedctl logs \(deployment) -f` follows it again",
+            status: ExitStatus.unavailable)
     }
 
     /// 0 on success; the orchestrator's exit code when it is 1 to 63; else 1.

@@ -14,4 +14,21 @@ public struct CLIError: Error, Sendable, CustomStringConvertible {
     }
 
     public var description: String { message }
+
+    /// A stable word for the kind of error, as `--json` reports it: the
+    /// daemon's code when it refused (`not_found`, `busy`…), else what the
+    /// exit status stands for (`usage`, `unreachable`…).
+    public var kind: String {
+        if let code { return code.name }
+        switch status {
+        case ExitStatus.usage: return "usage"
+        case ExitStatus.unavailable: return "unreachable"
+        case ExitStatus.busy: return "busy"
+        case ExitStatus.protocolMismatch: return "protocol_mismatch"
+        case ExitStatus.permissionDenied: return "permission_denied"
+        case ExitStatus.timedOut: return "timed_out"
+        case ExitStatus.interrupted: return "interrupted"
+        default: return "failed"
+        }
+    }
 }

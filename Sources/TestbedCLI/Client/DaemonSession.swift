@@ -69,6 +69,7 @@ public struct DaemonSession: Sendable {
 
     /// The CLI error for anything a call can throw.
     public static func failure(_ error: any Error) -> CLIError {
+        if let error = error as? CLIError { return error }
         if let error = error as? RPCError {
             return CLIError(error.message, status: ExitStatus.forDaemonError(error.code), code: error.code)
         }

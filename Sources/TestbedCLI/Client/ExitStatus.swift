@@ -15,6 +15,10 @@ public enum ExitStatus {
     public static let protocolMismatch: Int32 = 76
     /// Permission denied (EX_NOPERM).
     public static let permissionDenied: Int32 = 77
+    /// A wait ran out of time (as timeout(1) exits).
+    public static let timedOut: Int32 = 124
+    /// Stopped by Ctrl-C (128 + SIGINT, as a shell reports it).
+    public static let interrupted: Int32 = 130
 
     /// The exit code for an error the daemon returned.
     public static func forDaemonError(_ code: RPCErrorCode) -> Int32 {

@@ -13,13 +13,13 @@ struct ActionsCommand: AsyncParsableCommand {
     func run() async throws {
         try await global.withSession { (session) throws(CLIError) in
             let list: ActionList = try await session.call(RPCMethod.actionList, params: NameParams(name: target.resolvedName))
-            global.output.emit(list) {
+            global.output.emit(list.actions.map(ActionJSON.init)) {
                 if table.quiet { return list.actions.map { $0.id + "\n" }.joined() }
                 guard !list.actions.isEmpty else { return "no actions have run on \(target.resolvedName) yet\n" }
                 var rendered = Table(headers: table.headers(["ID", "COMMAND", "STARTED", "DURATION", "RESULT", "EXIT"]))
                 for action in list.actions {
                     rendered.append([
-                        String(action.id.prefix(8)), Self.describe(action.command), Output.describe(action.executionTime),
+                        table.id(action.id), Self.describe(action.command), Output.describe(action.executionTime),
                         Self.duration(action),
                         Self.result(action), action.errorCode.map(String.init) ?? action.signal.map { "sig \($0)" } ?? "-",
                     ])

@@ -41,7 +41,7 @@ struct DeploymentCreate: AsyncParsableCommand {
             do throws(CLIError) {
                 let deployment: Deployment = try await session.call(
                     RPCMethod.deploymentCreate, params: CreateParams(name: chosen, projectLocation: folder))
-                global.output.emit(deployment) {
+                global.output.emit(DeploymentJSON(deployment)) {
                     "created deployment \(deployment.name) from \(deployment.projectLocation)\n"
                 }
             } catch where name == nil && error.code == .alreadyExists {

@@ -41,7 +41,7 @@ struct DeploymentList: AsyncParsableCommand {
         let filter = DeploymentListParams(limit: pageSize, state: state, owner: owner.flatMap(Self.uid(of:)))
         let json = global.json
         try await global.withSession { (session) throws(CLIError) in
-            var rendered = StreamingTable(headers: table.headers(["NAME", "STATE", "CREATED", "PROJECT"]))
+            var rendered = StreamingTable(headers: table.headers(["NAME", "STATE", "OWNER", "CREATED", "PROJECT"]))
             var collected: [Deployment] = []
             var params = filter
             var printed = 0
@@ -71,14 +71,14 @@ struct DeploymentList: AsyncParsableCommand {
                     StandardStream.output.write(page.deployments.map { $0.name + "\n" }.joined())
                 } else if !page.deployments.isEmpty {
                     let rows = page.deployments.map { d in
-                        [d.name, Output.describe(d.state), Output.describe(d.createdAt), d.projectLocation]
+                        [d.name, Output.describe(d.state), UserName.describe(d.ownerUID), Output.describe(d.createdAt), d.projectLocation]
                     }
                     StandardStream.output.write(rendered.render(rows))
                 }
                 printed += page.deployments.count
             }
             if json {
-                global.output.emit(TestbedProtocol.DeploymentList(deployments: collected)) { "" }
+                global.output.emit(collected.map(DeploymentJSON.init)) { "" }
             } else if printed == 0, !table.quiet {
                 let filtered = filter.state != nil || filter.owner != nil
                 StandardStream.output.write(filtered

@@ -42,12 +42,8 @@ struct EventsCommand: AsyncParsableCommand {
                     let from = watch.resume.map { " with --since \($0.since) --boot-id \($0.bootID)" } ?? ""
                     throw CLIError("testbedd went away (\(error.message)); watch again\(from) once it is back", status: error.status)
                 }
-                StandardStream.output.write(json ? Self.jsonLine(change) : EventLine.describe(change) + "\n")
+                if json { global.output.line(EventJSON(change)) } else { StandardStream.output.write(EventLine.describe(change) + "\n") }
             }
         }
-    }
-
-    static func jsonLine(_ event: DaemonEvent) -> String {
-        String(decoding: (try? JSONCoding.shared.encode(event)) ?? Data("{}".utf8), as: UTF8.self) + "\n"
     }
 }

@@ -33,27 +33,17 @@ public struct GlobalOptions: ParsableArguments {
     var socketPath: String { SocketLocation.resolve(flag: socket) }
     var output: Output { Output(json: json) }
 
-    /// Runs `body` with a session to the daemon; any failure is printed as one
-    /// line on stderr and becomes the matching exit code.
-    func withSession(_ body: (DaemonSession) async throws(CLIError) -> Void) async throws {
-        do throws(CLIError) {
-            let session = try await DaemonSession.open(socketPath: socketPath)
-            do {
-                try await body(session)
-            } catch {
-                await session.close()
-                throw error
-            }
-            await session.close()
+    /// Runs `body` with a session to the daemon, closed afterwards whatever
+    /// happens. A failure is thrown on to `TestbedCtl`, which prints it.
+    func withSession(_ body: (DaemonSession) async throws(CLIError) -> Void) async throws(CLIError) {
+        let session = try await DaemonSession.open(socketPath: socketPath)
+        do {
+            try await body(session)
         } catch {
-            throw Self.report(error)
+            await session.close()
+            throw error
         }
-    }
-
-    /// Prints `error` as one line on stderr; returns its exit code to throw.
-    static func report(_ error: CLIError) -> ExitCode {
-        StandardStream.error.write("testbedctl: \(error.message)\n")
-        return ExitCode(error.status)
+        await session.close()
     }
 }
 

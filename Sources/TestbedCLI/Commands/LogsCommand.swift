@@ -2,14 +2,27 @@ import ArgumentParser
 import FoundationEssentials
 import TestbedProtocol
 
-/// `testbedctl logs NAME [ACTION_ID] [-f]`: an action's log (the last one by default).
+/// `testbedctl logs [NAME] [ACTION_ID] [-f] [-n N]`: an action's log (the last one by default).
 struct LogsCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "logs", abstract: "Print an action's log (the last action's by default).")
+    static let configuration = CommandConfiguration(
+        commandName: "logs", abstract: "Print an action's log (the last action's by default).",
+        discussion: """
+            With --follow, exits as the action did (0 when it succeeded); Ctrl-C stops following and exits \
+            \(ExitStatus.interrupted), and the action goes on. With --json, each line is one JSON object.
+            """)
 
     @OptionGroup var target: DeploymentTarget
     @Argument(help: "The action's id, or the start of it (default: the deployment's last action).") var actionID: String?
     @Flag(name: [.short, .long], help: "Keep printing new lines until the action ends.") var follow = false
+    @Option(name: [.customShort("n"), .long], help: ArgumentHelp("Start with the last N lines.", valueName: "N"))
+    var tail: UInt32?
     @OptionGroup var global: GlobalOptions
+
+    func validate() throws {
+        if let tail, tail > ActionLogsParams.maximumTail {
+            throw ValidationError("--tail takes at most \(ActionLogsParams.maximumTail) lines")
+        }
+    }
 
     func run() async throws {
         var status = ExitStatus.success
@@ -18,11 +31,14 @@ struct LogsCommand: AsyncParsableCommand {
             let id = try await Self.resolve(actionID, of: name, in: session)
             let call: RPCCall
             do {
-                call = try session.connection.start(RPCMethod.actionLogs, params: ActionLogsParams(id: id, follow: follow))
+                call = try session.connection.start(RPCMethod.actionLogs, params: ActionLogsParams(id: id, follow: follow, tail: tail))
             } catch {
                 throw DaemonSession.failure(error)
             }
-            var printer = LogPrinter(StandardStream.output)
+            let interrupts = follow ? Interrupts() : nil
+            interrupts?.onInterrupt { _ in Task { try? await session.connection.cancel(call.id) } }
+            defer { interrupts?.stop() }
+            var printer = LogPrinter(StandardStream.output, jsonLinesOf: global.json ? id : nil)
             defer { printer.finish() }
             do {
                 for try await event in call.events {
@@ -41,8 +57,14 @@ struct LogsCommand: AsyncParsableCommand {
                         }
                     }
                 }
+            } catch let error as RPCError where error.code == .requestCancelled {
+                printer.finish()
+                throw CLIError(
+                    "stopped following the log of \(name); the action goes on (`testbedctl logs \(name) -f` follows it again)",
+                    status: ExitStatus.interrupted)
             } catch {
-                throw DaemonSession.failure(error)
+                printer.finish()
+                throw ActionRun.lost(error, following: "the log", of: name)
             }
         }
         if status != ExitStatus.success { throw ExitCode(status) }
@@ -52,16 +74,15 @@ struct LogsCommand: AsyncParsableCommand {
     static func resolve(_ prefix: String?, of name: String, in session: DaemonSession) async throws(CLIError) -> String {
         guard let prefix else {
             let deployment: Deployment = try await session.call(RPCMethod.deploymentGet, params: NameParams(name: name))
-            guard let last = deployment.lastActionUUID else { throw CLIError("no action has run on \(name) yet") }
+            guard let last = deployment.lastActionUUID else { throw CLIError("no action has run on \(name) yet", code: .notFound) }
             return last
         }
         let list: ActionList = try await session.call(RPCMethod.actionList, params: NameParams(name: name))
         let matches = list.actions.filter { $0.id.hasPrefix(prefix.lowercased()) }
         guard matches.count == 1, let match = matches.first else {
-            throw CLIError(
-                matches.isEmpty ? "no action of \(name) has an id starting with \(prefix); `testbedctl actions \(name)` lists them"
-                    : "\(matches.count) actions of \(name) have ids starting with \(prefix); give more of the id",
-                status: ExitStatus.usage)
+            throw matches.isEmpty
+                ? CLIError("no action of \(name) has an id starting with \(prefix); `testbedctl actions \(name)` lists them", code: .notFound)
+                : CLIError("\(matches.count) actions of \(name) have ids starting with \(prefix); give more of the id", status: ExitStatus.usage)
         }
         return match.id
     }

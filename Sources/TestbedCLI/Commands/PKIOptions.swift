@@ -13,13 +13,12 @@ struct PKIOptions: ParsableArguments {
     @Flag(name: .long, help: "Print machine-readable JSON instead of text.")
     var json = false
 
-    /// Runs `body`; a certificate error is printed as one line on stderr and exits 1.
+    /// Runs `body`; a certificate error becomes a `CLIError` (exit 1).
     func run(_ body: () throws(PKIError) -> Void) throws {
         do {
             try body()
         } catch {
-            StandardStream.error.write("testbedctl: \(error.message)\n")
-            throw ExitCode(ExitStatus.failure)
+            throw CLIError(error.message)
         }
     }
 

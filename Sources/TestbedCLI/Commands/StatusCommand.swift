@@ -10,7 +10,7 @@ struct StatusCommand: AsyncParsableCommand {
     func run() async throws {
         try await global.withSession { (session) throws(CLIError) in
             let status: ServerStatus = try await session.call(RPCMethod.serverStatus)
-            global.output.emit(status) {
+            global.output.emit(StatusJSON(status: status, socket: session.socketPath, identity: session.hello.identity)) {
                 """
                 testbedd \(status.version) (pid \(status.pid)), up \(Self.duration(status.uptimeSeconds))
                 socket:       \(session.socketPath)\(status.socketActivated ? " (socket-activated)" : "")

@@ -18,10 +18,20 @@ struct VersionCommand: AsyncParsableCommand {
         var `protocol`: Int
     }
 
-    struct Report: Codable {
+    /// `version --json`: `daemon` is null when it cannot be reached.
+    struct Report: Encodable {
         var client: Peer
         var daemon: Peer?
         var socket: String
+
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(client, forKey: .client)
+            try c.encode(daemon, forKey: .daemon)
+            try c.encode(socket, forKey: .socket)
+        }
+
+        private enum CodingKeys: String, CodingKey { case client, daemon, socket }
     }
 
     @OptionGroup var global: GlobalOptions
@@ -39,12 +49,12 @@ struct VersionCommand: AsyncParsableCommand {
         }
         switch daemon {
         case .failure(let error):
-            throw GlobalOptions.report(error)
+            throw error
         case .success(let peer) where peer.protocol != RPCMessage.protocolVersion:
-            throw GlobalOptions.report(CLIError(
+            throw CLIError(
                 "testbedd speaks protocol \(peer.protocol) but this testbedctl speaks \(RPCMessage.protocolVersion); "
                     + "install matching versions of testbedd (\(peer.version)) and testbedctl",
-                status: ExitStatus.protocolMismatch))
+                status: ExitStatus.protocolMismatch)
         case .success:
             break
         }

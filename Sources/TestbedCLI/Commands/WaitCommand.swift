@@ -14,11 +14,8 @@ struct WaitCommand: AsyncParsableCommand {
         abstract: "Wait until a deployment is in a state.",
         discussion: """
             Without --state, waits until no action is running on it. Exits 0 once it is in the state; 1 if it is \
-            destroyed, or (waiting for up or down) an action leaves it failed; \(Self.timedOut) after --timeout.
+            destroyed, or (waiting for up or down) an action leaves it failed; \(ExitStatus.timedOut) after --timeout.
             """)
-
-    /// The exit status after --timeout, as timeout(1) has it.
-    static let timedOut: Int32 = 124
 
     @OptionGroup var target: DeploymentTarget
 
@@ -52,11 +49,10 @@ struct WaitCommand: AsyncParsableCommand {
     func run() async throws {
         let name = target.resolvedName
         if let timeout {
-            let wanted = self.wanted
+            let (wanted, output) = (self.wanted, global.output)
             Task.detached {
                 try? await Task.sleep(for: .seconds(timeout))
-                StandardStream.error.write("testbedctl: timed out after \(timeout) s waiting for \(name) to be \(wanted)\n")
-                Glibc.exit(WaitCommand.timedOut)
+                output.report(CLIError("timed out after \(timeout) s waiting for \(name) to be \(wanted)", status: ExitStatus.timedOut))
             }
         }
         try await global.withSession { (session) throws(CLIError) in
@@ -81,7 +77,7 @@ struct WaitCommand: AsyncParsableCommand {
             }
             if global.json {
                 let settled: Deployment = try await session.call(RPCMethod.deploymentGet, params: NameParams(name: name))
-                global.output.emit(settled) { "" }
+                global.output.emit(DeploymentJSON(settled)) { "" }
             } else {
                 StandardStream.output.write("\(name) is \(Output.describe(deployment.state))\n")
             }

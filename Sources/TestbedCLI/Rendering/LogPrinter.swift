@@ -1,17 +1,31 @@
+import FoundationEssentials
 import TestbedProtocol
 
 /// Writes a stream's chunks to a standard stream as they come, in either
 /// format: `data` as its bytes, with no decoding to `String` on the way;
-/// `lines` each followed by a newline.
+/// `lines` each followed by a newline. With `--json`, each line becomes one
+/// JSON object on a line of its own (`{"action_id":…,"line":…}`).
 struct LogPrinter {
     let stream: StandardStream
+    /// With `--json`: the action the lines belong to.
+    private let jsonActionID: String?
+    /// With `--json`: the start of a line whose end has not come yet.
+    private var pending: [UInt8] = []
     /// False after text that did not end its line (a piece of a long line, or
     /// a last line without newline): nothing else may be written on it yet.
     private(set) var atLineStart = true
 
-    init(_ stream: StandardStream) { self.stream = stream }
+    init(_ stream: StandardStream, jsonLinesOf actionID: String? = nil) {
+        self.stream = stream
+        self.jsonActionID = actionID
+    }
 
     mutating func print(_ chunk: StreamChunk) {
+        if jsonActionID != nil {
+            if case .event = chunk.content { return }
+            printJSON(chunk.text)
+            return
+        }
         switch chunk.content {
         case .data(let bytes):
             guard let last = bytes.last else { return }
@@ -27,7 +41,32 @@ struct LogPrinter {
 
     /// Ends a last line that had no newline of its own.
     mutating func finish() {
+        if jsonActionID != nil, !pending.isEmpty {
+            writeJSON(pending[...])
+            pending = []
+        }
         if !atLineStart { stream.write("\n") }
         atLineStart = true
+    }
+
+    private mutating func printJSON(_ text: [UInt8]) {
+        var start = text.startIndex
+        while let newline = text[start...].firstIndex(of: UInt8(ascii: "\n")) {
+            if pending.isEmpty {
+                writeJSON(text[start..<newline])
+            } else {
+                pending += text[start..<newline]
+                writeJSON(pending[...])
+                pending = []
+            }
+            start = newline + 1
+        }
+        pending += text[start...]
+    }
+
+    private func writeJSON(_ line: ArraySlice<UInt8>) {
+        let object = LogLineJSON(actionID: jsonActionID ?? "", line: String(decoding: line, as: UTF8.self))
+        let data = (try? JSONCoding.shared.encode(object)) ?? Data("{}".utf8)
+        stream.write(String(decoding: data, as: UTF8.self) + "\n")
     }
 }

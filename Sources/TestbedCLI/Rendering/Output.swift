@@ -20,6 +20,25 @@ public struct Output: Sendable {
         }
     }
 
+    /// Prints `value` as one line of compact JSON (for streams of objects).
+    public func line<T: Encodable>(_ value: T) {
+        let data = (try? JSONCoding.shared.encode(value)) ?? Data("null".utf8)
+        StandardStream.output.write(String(decoding: data, as: UTF8.self) + "\n")
+    }
+
+    /// Prints `error` on stderr, as one line or (with `--json`) one JSON
+    /// object, and exits with its status.
+    public func report(_ error: CLIError) -> Never {
+        if json {
+            let object = ErrorJSON(code: error.kind, message: error.message, exitCode: error.status, rpcCode: error.code?.rawValue)
+            let data = (try? JSONCoding.shared.encode(object)) ?? Data("{}".utf8)
+            StandardStream.error.write(String(decoding: data, as: UTF8.self) + "\n")
+        } else {
+            StandardStream.error.write("testbedctl: \(error.message)\n")
+        }
+        exit(error.status)
+    }
+
     /// A deployment's state for a table: `up`, `down`, `running`, `failed (up)`.
     public static func describe(_ state: DeploymentState) -> String {
         if case .failed(let command) = state { return "failed (\(command.word))" }

@@ -13,6 +13,8 @@ public enum DeploymentError: Error, Sendable, Equatable {
     case stopping
     /// Only a deployment that is down or failed may be destroyed.
     case isUp(name: String)
+    /// `reset_state` of a deployment that is up, without `force`.
+    case resetWhileUp(name: String)
     /// The deployment was destroyed and made again while an action started.
     case replaced(name: String)
     /// An action record made for an earlier deployment of the same name.

@@ -46,20 +46,34 @@ enum ActionMethods {
             if let offset = p.offset, offset > UInt64(Int64.max) {
                 throw RPCError.invalidParams(field: "offset", "offset \(offset) is beyond any file; give a byte offset from next_offset")
             }
+            if let tail = p.tail {
+                guard tail <= ActionLogsParams.maximumTail else {
+                    throw RPCError.invalidParams(field: "tail", "tail \(tail) is more than \(ActionLogsParams.maximumTail) lines")
+                }
+                guard p.offset ?? 0 == 0 else {
+                    throw RPCError.invalidParams(field: "tail", "give tail or offset, not both")
+                }
+            }
             try context.requireOwnership(of: try registry.deployment(of: try registry.action(p.id)))
             let log = try supervisor.log(of: p.id)
             let id = p.id
             return .stream { stream in
-                LogFollower(
-                    log: log, stream: stream, pool: services.logPool, offset: p.offset ?? 0, follow: p.follow ?? false,
-                    metrics: services.metrics
-                ) { next, finished in
-                    guard let record = finished ?? (try? registry.action(id)) else {
-                        stream.fail(RPCError(.notFound, "action \(id) no longer exists"))
-                        return
-                    }
-                    stream.finish(ActionLogsResult(nextOffset: next, finished: finished != nil, action: record))
-                }.start()
+                let follow = { (offset: UInt64) in
+                    LogFollower(
+                        log: log, stream: stream, pool: services.logPool, offset: offset, follow: p.follow ?? false,
+                        metrics: services.metrics
+                    ) { next, finished in
+                        guard let record = finished ?? (try? registry.action(id)) else {
+                            stream.fail(RPCError(.notFound, "action \(id) no longer exists"))
+                            return
+                        }
+                        stream.finish(ActionLogsResult(nextOffset: next, finished: finished != nil, action: record))
+                    }.start()
+                }
+                guard let tail = p.tail else { return follow(p.offset ?? 0) }
+                // Found by reading backwards from the end, on the log pool: never on the event loop.
+                services.logPool.runIfActive(eventLoop: stream.eventLoop) { LogTail.offset(ofLast: Int(tail), linesIn: log.path) }
+                    .whenComplete { result in follow((try? result.get()) ?? 0) }
             }
         }
     }

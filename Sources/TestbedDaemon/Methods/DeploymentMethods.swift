@@ -66,6 +66,7 @@ enum DeploymentMethods {
                 let deployment = try registry.update(params.name) { deployment in
                     try context.requireOwnership(of: deployment)
                     if deployment.state == .running || supervisor.isBusy(params.name) { throw DeploymentError.busy(name: params.name) }
+                    if deployment.state == .up, params.force != true { throw DeploymentError.resetWhileUp(name: params.name) }
                     deployment.state = .down
                 }
                 services.audit(context, deployment: params.name, "deployment state reset to down")

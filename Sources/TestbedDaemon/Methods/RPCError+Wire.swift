@@ -35,6 +35,11 @@ extension RPCError {
         case .isUp(let name):
             return RPCError(
                 .invalidState, "deployment \"\(name)\" is up; bring it down first (`testbedctl down \(name)`), then destroy it")
+        case .resetWhileUp(let name):
+            return RPCError(
+                .invalidState,
+                "deployment \"\(name)\" is up, and its guests may still be running: resetting its state only forgets them. "
+                    + "Bring it down with `testbedctl down \(name)`, or reset it anyway with --force")
         case .replaced(let name):
             return RPCError(.invalidState, "deployment \"\(name)\" was replaced while the action started; try again")
         case .earlierDeployment(let action, let name):
