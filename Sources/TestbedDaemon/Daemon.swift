@@ -13,11 +13,17 @@ public struct Daemon: Sendable {
     public let logger: Logger
     /// This daemon's metrics; `testbedd` bootstraps the global MetricsSystem with their factory.
     public let metrics: DaemonMetrics
+    private let onReady: @Sendable () -> Void
 
-    public init(configuration: DaemonConfiguration, logger: Logger, metrics: DaemonMetrics = DaemonMetrics()) {
+    /// `onReady` runs once the daemon serves its sockets.
+    public init(
+        configuration: DaemonConfiguration, logger: Logger, metrics: DaemonMetrics = DaemonMetrics(),
+        onReady: @escaping @Sendable () -> Void = {}
+    ) {
         self.configuration = configuration
         self.logger = logger
         self.metrics = metrics
+        self.onReady = onReady
     }
 
     /// Asks polkit for a caller's role on the bus pool: admin, operator, or none.
@@ -98,6 +104,8 @@ public struct Daemon: Sendable {
         let notifier = SystemdNotifier()
         let descriptors = DescriptorLimit.raiseToHardLimit()
 
+        var passed = try SocketActivation.listeners()
+        let activated = !passed.isEmpty
         try AtomicFile.makeFolder(configuration.stateDirectory, mode: 0o755)
         let store: any DeploymentStore = switch configuration.store {
         case .file: try FileDeploymentStore(stateDirectory: configuration.stateDirectory)
@@ -124,8 +132,6 @@ public struct Daemon: Sendable {
         polkitPool.start()
         let pools = [blockingPool, logPool, busPool, polkitPool]
 
-        var passed = try SocketActivation.listeners()
-        let activated = !passed.isEmpty
         if activated {
             let names = passed.map(\.name)
             if names.count == 1 && names[0] != "rw" && names[0] != "ro" {
@@ -228,6 +234,7 @@ public struct Daemon: Sendable {
                     "chassis": "\(cluster.chassis ?? "-")",
                 ])
                 notifier.ready(status: "Serving \(registry.count) deployments")
+                onReady()
                 notifier.startWatchdog(on: MultiThreadedEventLoopGroup.singleton.next())
             },
             onStopping: {

@@ -27,16 +27,16 @@ struct TestbeddCommand: AsyncParsableCommand {
         commandName: "testbedd",
         abstract: "The TestbedOS daemon: keeps deployments and runs their orchestration.",
         discussion: """
-            Settings come from flags, then TESTBED_SOCKET (socket only), then the \
-            configuration file (\(DaemonConfiguration.defaultFilePath)), then defaults. \
-            Under systemd the daemon serves the sockets it is passed.
+            Settings come from flags, then the configuration file (\(DaemonConfiguration.defaultFilePath)), \
+            then defaults; TESTBED_SOCKET is testbedctl's and is ignored here. Under systemd the daemon \
+            serves the sockets it is passed.
             """,
         version: DaemonVersion.current)
 
     @Option(name: .long, help: ArgumentHelp("Configuration file to read.", valueName: "path"))
     var config: String?
 
-    @Flag(name: .long, help: "Development mode: state and socket under ./.testbedos, debug logging, no root needed.")
+    @Flag(name: .long, help: "Development mode: state and sockets under ./.testbedos, no group, no root needed.")
     var dev = false
 
     @Option(name: .long, help: ArgumentHelp("Unix socket to bind when systemd passes none.", valueName: "path"))
@@ -160,13 +160,22 @@ struct TestbeddCommand: AsyncParsableCommand {
             return
         }
         do {
+            // Before anything is created (the log file first): a start that cannot succeed leaves no trace.
+            try StartupCheck.verify(configuration)
             try Self.bootstrapLogging(configuration)
         } catch {
             FileHandle.standardError.write(Data("testbedd: \(error)\n".utf8))
             throw ExitCode.failure
         }
         let logger = Logger(label: "testbedd")
-        let daemon = Daemon(configuration: configuration, logger: logger)
+        let announce = dev && !JournalLogHandler.stderrIsJournal()
+        let daemon = Daemon(configuration: configuration, logger: logger) {
+            guard announce else { return }
+            // One line for the person who started it: where it listens, and how to point testbedctl there.
+            let socket = configuration.socketPath
+            FileHandle.standardOutput.write(Data(
+                "testbedd --dev is serving \(socket); in another shell: export TESTBED_SOCKET=\(Self.shellQuoted(socket))\n".utf8))
+        }
         // Once per process, here only: libraries that report through swift-metrics reach the daemon's registry.
         MetricsSystem.bootstrap(daemon.metrics.factory)
         do {
@@ -208,9 +217,6 @@ struct TestbeddCommand: AsyncParsableCommand {
             try configuration.apply(file: Self.absolute(config, in: workingFolder), required: true)
         } else if !dev {
             try configuration.apply(file: DaemonConfiguration.defaultFilePath, required: false)
-        }
-        if let environmentSocket = ProcessInfo.processInfo.environment["TESTBED_SOCKET"], !environmentSocket.isEmpty {
-            configuration.socketPath = Self.absolute(environmentSocket, in: workingFolder)
         }
         if let socket { configuration.socketPath = Self.absolute(socket, in: workingFolder) }
         // A socket moved elsewhere takes its read-only twin along, unless that was placed too.
@@ -258,6 +264,12 @@ struct TestbeddCommand: AsyncParsableCommand {
         }
         try configuration.validate()
         return configuration
+    }
+
+    /// `text` as one shell word.
+    static func shellQuoted(_ text: String) -> String {
+        let plain = text.allSatisfy { $0.isLetter || $0.isNumber || "/._-+=:@,".contains($0) }
+        return plain ? text : "'" + text.replacingOccurrences(of: "'", with: #"'\''"#) + "'"
     }
 
     static func absolute(_ path: String, in folder: String) -> String {

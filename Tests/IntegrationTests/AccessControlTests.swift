@@ -29,13 +29,33 @@ import Glibc
         #expect(!FileManager.default.fileExists(atPath: Self.roSocket(sandbox)))
     }
 
+    @Test func theRefusalNamesAFolderOnTheWayThatTheCallerMayNotEnter() async throws {
+        // As with a testbedd --dev that root started in a private folder.
+        let sandbox = try Sandbox()
+        let folder = sandbox.path + "/private"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: false)
+        chmod(folder, 0o700)
+        let socket = folder + "/d.sock"
+        let daemon = try DaemonProcess(
+            arguments: ["--socket", socket, "--ro-socket", "", "--state-dir", sandbox.state], socket: socket,
+            logPath: sandbox.path + "/d.log")
+        try await daemon.waitUntilAccepting()
+        let refused = try await TestUser.eve.ctl(["status"], socket: socket)
+        #expect(refused.status == 77)
+        #expect(refused.stderr.contains(
+            "permission denied on \(socket): uid \(TestUser.eve.uid) may not enter \(folder) (mode 0700, owner root, group root)"),
+            "\(refused.stderr)")
+        #expect(refused.stderr.contains("start your own testbedd --dev"))
+        #expect(try await daemon.stop() == 0)
+    }
+
     @Test func aNonMemberIsRefusedByTheSocketAndMayOnlyReadOnTheReadOnlyOne() async throws {
         let sandbox = try Sandbox()
         let daemon = try await Self.daemon(sandbox)
         let refused = try await TestUser.eve.ctl(["status"], socket: sandbox.socket)
         #expect(refused.status == 77)
-        #expect(refused.stderr.contains("permission denied on \(sandbox.socket)"))
-        #expect(refused.stderr.contains("testbed group"))
+        #expect(refused.stderr.contains("permission denied on \(sandbox.socket) (mode 0660, owner root, group \(TestUser.testbedGroup))"))
+        #expect(refused.stderr.contains("only members of the \(TestUser.testbedGroup) group may use it"), "\(refused.stderr)")
 
         let status = try await TestUser.eve.ctl(["status"], socket: Self.roSocket(sandbox))
         #expect(status.status == 0, "\(status.stderr)")

@@ -73,7 +73,7 @@ import Glibc
         #expect(try String(contentsOfFile: sandbox.socket, encoding: .utf8) == "precious")
     }
 
-    @Test func configurationPrecedenceIsFlagThenEnvironmentThenFileThenDefault() async throws {
+    @Test func configurationPrecedenceIsFlagThenFileThenDefault() async throws {
         let sandbox = try Sandbox()
         let file = try sandbox.write("""
             socket = "/from/file.sock"
@@ -86,9 +86,10 @@ import Glibc
         #expect(fromFile.stdout.contains(#"store = "sqlite""#))
         #expect(fromFile.stdout.contains(#"max_frame_bytes = 1048576"#))
 
+        // TESTBED_SOCKET is testbedctl's: the daemon never reads it.
         let fromEnv = try await ProcessRun.run(
             Binaries.testbedd, ["--config", file, "--print-config"], environment: ["TESTBED_SOCKET": "/from/env.sock"])
-        #expect(fromEnv.stdout.contains(#"socket = "/from/env.sock""#))
+        #expect(fromEnv.stdout.contains(#"socket = "/from/file.sock""#))
 
         let fromFlag = try await ProcessRun.run(
             Binaries.testbedd, ["--config", file, "--socket", "/from/flag.sock", "--store", "file", "--print-config"],
@@ -97,9 +98,10 @@ import Glibc
         #expect(fromFlag.stdout.contains(#"store = "file""#))
         #expect(fromFlag.stdout.contains(#"state_dir = "/from/file/state""#))
 
-        let dev = try await ProcessRun.run(Binaries.testbedd, ["--dev", "--print-config"], in: sandbox.path)
+        let dev = try await ProcessRun.run(
+            Binaries.testbedd, ["--dev", "--print-config"], environment: ["TESTBED_SOCKET": "/run/testbedos/testbedd.sock"], in: sandbox.path)
         #expect(dev.stdout.contains(#"socket = "\#(sandbox.path)/.testbedos/testbedd.sock""#))
-        #expect(dev.stdout.contains(#"log_level = "debug""#))
+        #expect(dev.stdout.contains(#"log_level = "notice""#))
 
         let bad = try await ProcessRun.run(Binaries.testbedd, ["--config", try sandbox.write("store = 1", to: "bad.toml")])
         #expect(bad.status == 78)
@@ -108,11 +110,40 @@ import Glibc
 
     @Test func devModeNeedsNoRootPathsAndServes() async throws {
         let sandbox = try Sandbox()
+        let socket = sandbox.path + "/.testbedos/testbedd.sock"
+        // A client's TESTBED_SOCKET left in the shell does not move the daemon.
         let daemon = try DaemonProcess(
-            executable: Binaries.testbedd, arguments: ["--dev"],
-            socket: sandbox.path + "/.testbedos/testbedd.sock", logPath: sandbox.path + "/dev.log", in: sandbox.path)
+            executable: Binaries.testbedd, arguments: ["--dev", "--orchestrator", sandbox.path + "/no-such-tool"],
+            socket: socket, logPath: sandbox.path + "/dev.log", environment: ["TESTBED_SOCKET": sandbox.path + "/elsewhere.sock"],
+            in: sandbox.path)
         try await daemon.waitUntilAccepting()
         #expect(FileManager.default.fileExists(atPath: sandbox.path + "/.testbedos/deployments"))
+        #expect(!FileManager.default.fileExists(atPath: sandbox.path + "/elsewhere.sock"))
+        try await eventually("it says where it listens") { daemon.log.contains("export TESTBED_SOCKET=") }
+        let log = daemon.log
+        #expect(log.contains("testbedd --dev is serving \(socket); in another shell: export TESTBED_SOCKET=\(socket)\n"), "\(log)")
+        // Notice and above only, and a warning that actions cannot run.
+        #expect(log.contains("the orchestrator \(sandbox.path)/no-such-tool cannot be run"), "\(log)")
+        #expect(!log.contains(" debug ") && !log.contains(" info "), "\(log)")
+        #expect(try await daemon.stop() == 0)
+    }
+
+    @Test func aStartThatCannotSucceedCreatesNothing() async throws {
+        let sandbox = try Sandbox()
+        let daemon = try await DaemonProcess.start(in: sandbox)
+        // Another daemon already serves the socket.
+        let second = try await ProcessRun.run(
+            Binaries.testbedd, ["--socket", sandbox.socket, "--state-dir", sandbox.path + "/second-state"], timeout: .seconds(20))
+        #expect(second.status != 0)
+        #expect(second.stderr.contains("another testbedd is already serving \(sandbox.socket)"), "\(second.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: sandbox.path + "/second-state"))
+        // The socket cannot go where it is asked to.
+        let file = try sandbox.write("not a folder", to: "plain")
+        let blocked = try await ProcessRun.run(
+            Binaries.testbedd, ["--socket", file + "/d.sock", "--state-dir", sandbox.path + "/third-state"], timeout: .seconds(20))
+        #expect(blocked.status != 0)
+        #expect(blocked.stderr.contains("cannot create the socket \(file)/d.sock: \(file) is not a folder"), "\(blocked.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: sandbox.path + "/third-state"))
         #expect(try await daemon.stop() == 0)
     }
 }

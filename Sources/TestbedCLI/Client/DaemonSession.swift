@@ -80,10 +80,7 @@ public struct DaemonSession: Sendable {
         let code = (error as? IOError)?.errnoCode
         switch code {
         case EACCES, EPERM:
-            return CLIError(
-                "permission denied on \(path): only members of the testbed group may use it "
-                    + "(an administrator can run `sudo usermod -aG testbed $USER`; then log in again)",
-                status: ExitStatus.permissionDenied)
+            return CLIError(PermissionHint.explain(path), status: ExitStatus.permissionDenied)
         default:
             let reason = code.map { String(cString: strerror($0)) } ?? describe(error)
             return CLIError(

@@ -4,8 +4,8 @@ import Logging
 import TestbedProtocol
 
 /// Everything the daemon can be told. Each setting comes, in order of
-/// precedence, from a command-line flag, the environment (`TESTBED_SOCKET`
-/// only), the configuration file, or its default.
+/// precedence, from a command-line flag, the configuration file, or its
+/// default (`TESTBED_SOCKET` is the client's; the daemon never reads it).
 public struct DaemonConfiguration: Sendable, Equatable {
     /// The configuration file read when `--config` is not given.
     public static let defaultFilePath = "/etc/testbedos/testbedd.toml"
@@ -88,7 +88,7 @@ public struct DaemonConfiguration: Sendable, Equatable {
         configuration.socketPath = folder + "/.testbedos/testbedd.sock"
         configuration.readOnlySocketPath = folder + "/.testbedos/testbedd-ro.sock"
         configuration.socketGroup = ""
-        configuration.logLevel = .debug
+        configuration.logLevel = .notice
         return configuration
     }
 

@@ -5,6 +5,9 @@ import Glibc
 
 /// The sockets systemd passed (`LISTEN_FDS`, `LISTEN_PID`, `LISTEN_FDNAMES`).
 public enum SocketActivation {
+    /// True when systemd passed sockets to this process; changes nothing.
+    public static var isActivated: Bool { sd_listen_fds(0) > 0 }
+
     /// The passed sockets, named by their units' `FileDescriptorName=`; empty
     /// when the daemon was not socket-activated. The variables are removed from
     /// the environment so children never see them.

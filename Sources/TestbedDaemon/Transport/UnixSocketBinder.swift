@@ -56,8 +56,17 @@ public enum UnixSocketBinder {
     /// Removes a socket file nobody answers on; refuses when a daemon answers,
     /// or when the path is something other than a socket.
     static func clearStaleSocket(at path: String) throws(ListenerError) {
+        guard try refuseIfServed(path) else { return }
+        guard unlink(path) == 0 || errno == ENOENT else {
+            throw ListenerError("cannot remove the stale socket \(path): \(errnoText())")
+        }
+    }
+
+    /// Refuses when a daemon answers at `path`, or when `path` is something
+    /// other than a socket; true when a stale socket file is there. Changes nothing.
+    static func refuseIfServed(_ path: String) throws(ListenerError) -> Bool {
         var info = stat()
-        guard lstat(path, &info) == 0 else { return }
+        guard lstat(path, &info) == 0 else { return false }
         guard info.st_mode & S_IFMT == S_IFSOCK else {
             throw ListenerError("\(path) exists and is not a socket; remove it or choose another socket path")
         }
@@ -76,9 +85,7 @@ public enum UnixSocketBinder {
         guard errno == ECONNREFUSED else {
             throw ListenerError("cannot check the existing socket \(path): \(errnoText())")
         }
-        guard unlink(path) == 0 || errno == ENOENT else {
-            throw ListenerError("cannot remove the stale socket \(path): \(errnoText())")
-        }
+        return true
     }
 
     static func socketAddress(_ path: String) throws(ListenerError) -> sockaddr_un {
