@@ -15,7 +15,7 @@ struct ClusterSignCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Where to write the certificate.", valueName: "file"))
     var out: String?
 
-    @Option(name: .long, help: ArgumentHelp("Days the certificate is valid (default 825).", valueName: "days"))
+    @Option(name: .long, help: ArgumentHelp("Days the certificate is valid.", valueName: "days"))
     var days = 825
 
     @Flag(name: .long, help: "Issue a certificate for a chassis the CA has issued for before (a host that replaces it).")

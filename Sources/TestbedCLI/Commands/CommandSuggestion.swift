@@ -26,7 +26,7 @@ enum CommandSuggestion {
             let known = subcommands.flatMap(names(of:))
             let close = known.map { ($0, distance($0, word)) }.filter { $0.1 <= max(1, word.count / 3) || $0.0.hasPrefix(word) }
                 .sorted { $0.1 < $1.1 }.map(\.0)
-            let hint = close.isEmpty ? "" : "; did you mean \(close.prefix(3).map { "'\($0)'" }.joined(separator: " or "))?"
+            let hint = close.isEmpty ? "." : "; did you mean \(close.prefix(3).map { "'\($0)'" }.joined(separator: " or "))?"
             return "'\(path.joined(separator: " "))' has no command '\(word)'\(hint) See '\(path.joined(separator: " ")) --help'."
         }
         return nil

@@ -4,7 +4,7 @@ import TestbedPKI
 
 /// Options of the certificate commands, which work on files and need no daemon.
 struct PKIOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("The cluster's PKI folder (default /etc/testbedos/pki).", valueName: "path"))
+    @Option(name: .long, help: ArgumentHelp("The cluster's PKI folder.", valueName: "path"))
     var pkiDir = "/etc/testbedos/pki"
 
     @Flag(name: .long, help: "Replace files that already exist.")
