@@ -6,16 +6,21 @@ import TestbedProtocol
 struct ClusterStatusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "status", abstract: "Show the cluster's members and their health.")
 
+    @OptionGroup var table: TableOptions
     @OptionGroup var global: GlobalOptions
 
     func run() async throws {
         try await global.withSession { (session) throws(CLIError) in
             let status: ClusterStatus = try await session.call(RPCMethod.clusterStatus)
-            global.output.emit(status) { Self.render(status) }
+            global.output.emit(status) {
+                table.quiet ? status.members.map { $0.chassis + "\n" }.joined() : Self.render(status, headers: table.headers(Self.headers))
+            }
         }
     }
 
-    static func render(_ status: ClusterStatus) -> String {
+    static let headers = ["CHASSIS", "ADDRESS", "STATE", "MISSES", "LAST SEEN"]
+
+    static func render(_ status: ClusterStatus, headers: [String]? = headers) -> String {
         var text = "mode:     \(status.mode)\nchassis:  \(status.chassis ?? "unknown")\nbridge:   \(status.bridge ?? "off")\n"
         if let expires = status.certificateExpires { text += "cert:     valid until \(Output.describe(expires))\n" }
         if let main = status.main {
@@ -26,7 +31,7 @@ struct ClusterStatusCommand: AsyncParsableCommand {
             if let remote = main.ovnRemote { text += "ovn:      \(remote)\(main.ovnRemoteError.map { " (not applied: \($0))" } ?? "")\n" }
         }
         if status.mode == "main" {
-            var table = Table(headers: ["CHASSIS", "ADDRESS", "STATE", "MISSES", "LAST SEEN"])
+            var table = Table(headers: headers)
             for member in status.members {
                 table.append([
                     member.chassis, member.address.isEmpty ? "-" : member.address, member.state, String(member.misses),
