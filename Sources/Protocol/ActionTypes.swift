@@ -1,3 +1,4 @@
+import FoundationEssentials
 // Params and results of the action methods.
 
 /// `deployment.up`'s params.
@@ -148,17 +149,25 @@ public struct ActionLogsParams: Codable, Sendable, Hashable {
     public var offset: UInt64?
     /// Start this many lines before the end instead of at `offset` (at most `maximumTail`).
     public var tail: UInt32?
-    public init(id: String, follow: Bool = false, offset: UInt64 = 0, tail: UInt32? = nil) {
+    /// Start with the first line testbedd saw written at this time or later.
+    public var since: Date?
+    /// Send each line after the time testbedd saw it written (`2026-11-30T15:04:05.123Z `).
+    public var timestamps: Bool?
+    public init(
+        id: String, follow: Bool = false, offset: UInt64 = 0, tail: UInt32? = nil, since: Date? = nil, timestamps: Bool? = nil
+    ) {
         self.id = id
         self.follow = follow
         self.offset = offset
         self.tail = tail
+        self.since = since
+        self.timestamps = timestamps
     }
 
     /// The most lines `tail` may ask for.
     public static let maximumTail: UInt32 = 1_000_000
 
-    enum CodingKeys: String, CodingKey, CaseIterable { case id, follow, offset, tail }
+    enum CodingKeys: String, CodingKey, CaseIterable { case id, follow, offset, tail, since, timestamps }
     /// The wire names this type reads (from its `CodingKeys`), so a misspelt one is refused.
     public static let fieldNames = Set(CodingKeys.allCases.map(\.stringValue))
 }

@@ -24,7 +24,7 @@ import TestbedProtocol
         #expect(try Self.keys(SnapshotParams(name: "a", snapshot: .list(name: nil, all: true))) == SnapshotParams.fieldNames)
         #expect(try Self.keys(TestbedSnapshotParams(name: "a")) == TestbedSnapshotParams.fieldNames)
         #expect(try Self.keys(ActionIDParams(id: "x")) == ActionIDParams.fieldNames)
-        #expect(try Self.keys(ActionLogsParams(id: "x", tail: 10)) == ActionLogsParams.fieldNames)
+        #expect(try Self.keys(ActionLogsParams(id: "x", tail: 10, since: Date(timeIntervalSince1970: 0), timestamps: true)) == ActionLogsParams.fieldNames)
         #expect(try Self.keys(JoinParams(host: Self.host, bridgePort: 1)) == JoinParams.fieldNames)
         #expect(try Self.keys(EvictParams(chassis: "c", revoke: true)) == EvictParams.fieldNames)
         #expect(try Self.keys(ConfigGetParams(name: "host")) == ConfigGetParams.fieldNames)

@@ -16,12 +16,31 @@ struct LogsCommand: AsyncParsableCommand {
     @Flag(name: [.short, .long], help: "Keep printing new lines until the action ends.") var follow = false
     @Option(name: [.customShort("n"), .long], help: ArgumentHelp("Start with the last N lines.", valueName: "N"))
     var tail: UInt32?
+    @Option(help: ArgumentHelp(
+        "Start with the lines written since TIME: 2026-11-30T15:04:05Z, or a while ago such as 90s, 10m, 2h or 1d.", valueName: "time"))
+    var since: String?
+    @Flag(name: [.short, .long], help: "Begin each line with the time testbedd saw it written (UTC, to 10 ms).")
+    var timestamps = false
     @OptionGroup var global: GlobalOptions
 
     func validate() throws {
         if let tail, tail > ActionLogsParams.maximumTail {
             throw ValidationError("--tail takes at most \(ActionLogsParams.maximumTail) lines")
         }
+        if tail != nil, since != nil { throw ValidationError("give --tail or --since, not both") }
+        if let since, Self.time(since, now: Date()) == nil {
+            throw ValidationError("--since takes a time such as 2026-11-30T15:04:05Z, or a while ago such as 90s, 10m, 2h or 1d; not \"\(since)\"")
+        }
+    }
+
+    /// `text` as a time: ISO 8601 in UTC (a space for the T will do), or a
+    /// number of seconds, minutes, hours or days before `now`.
+    static func time(_ text: String, now: Date) -> Date? {
+        let units: [Character: Double] = ["s": 1, "m": 60, "h": 3600, "d": 86400]
+        if let unit = text.last.flatMap({ units[$0] }), let amount = Double(text.dropLast()), amount >= 0, amount.isFinite {
+            return now.addingTimeInterval(-amount * unit)
+        }
+        return JSONCoding.parseTime(String(text.map { $0 == " " ? "T" : $0 }))
     }
 
     func run() async throws {
@@ -31,14 +50,16 @@ struct LogsCommand: AsyncParsableCommand {
             let id = try await Self.resolve(actionID, of: name, in: session)
             let call: RPCCall
             do {
-                call = try session.connection.start(RPCMethod.actionLogs, params: ActionLogsParams(id: id, follow: follow, tail: tail))
+                let params = ActionLogsParams(
+                    id: id, follow: follow, tail: tail, since: since.flatMap { Self.time($0, now: Date()) }, timestamps: timestamps ? true : nil)
+                call = try session.connection.start(RPCMethod.actionLogs, params: params)
             } catch {
                 throw DaemonSession.failure(error)
             }
             let interrupts = follow ? Interrupts() : nil
             interrupts?.onInterrupt { _ in Task { try? await session.connection.cancel(call.id) } }
             defer { interrupts?.stop() }
-            var printer = LogPrinter(StandardStream.output, jsonLinesOf: global.json ? id : nil)
+            var printer = LogPrinter(StandardStream.output, jsonLinesOf: global.json ? id : nil, timestamped: timestamps)
             defer { printer.finish() }
             do {
                 for try await event in call.events {

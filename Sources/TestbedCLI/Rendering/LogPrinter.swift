@@ -9,15 +9,18 @@ struct LogPrinter {
     let stream: StandardStream
     /// With `--json`: the action the lines belong to.
     private let jsonActionID: String?
+    /// With `--json`: each line starts with its time, which becomes a member of its own.
+    private let timestamped: Bool
     /// With `--json`: the start of a line whose end has not come yet.
     private var pending: [UInt8] = []
     /// False after text that did not end its line (a piece of a long line, or
     /// a last line without newline): nothing else may be written on it yet.
     private(set) var atLineStart = true
 
-    init(_ stream: StandardStream, jsonLinesOf actionID: String? = nil) {
+    init(_ stream: StandardStream, jsonLinesOf actionID: String? = nil, timestamped: Bool = false) {
         self.stream = stream
         self.jsonActionID = actionID
+        self.timestamped = timestamped
     }
 
     mutating func print(_ chunk: StreamChunk) {
@@ -65,7 +68,7 @@ struct LogPrinter {
     }
 
     private func writeJSON(_ line: ArraySlice<UInt8>) {
-        let object = LogLineJSON(actionID: jsonActionID ?? "", line: String(decoding: line, as: UTF8.self))
+        let object = LogLineJSON(actionID: jsonActionID ?? "", text: String(decoding: line, as: UTF8.self), timestamped: timestamped)
         let data = (try? JSONCoding.shared.encode(object)) ?? Data("{}".utf8)
         stream.write(String(decoding: data, as: UTF8.self) + "\n")
     }

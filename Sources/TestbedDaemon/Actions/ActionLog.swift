@@ -7,6 +7,8 @@ import TestbedProtocol
 /// long the log grows.
 public final class ActionLog: Sendable {
     public let path: String
+    /// Notes when the file grows, while the action runs (`LogTimes`).
+    let times: LogTimeRecorder?
 
     private struct State {
         var generation: UInt64 = 0
@@ -17,10 +19,12 @@ public final class ActionLog: Sendable {
 
     private let state: Locked<State>
 
-    /// A log; pass `finished` for an action that has already ended.
-    public init(path: String, finished: ActionRecord? = nil) {
+    /// A log; pass `finished` for an action that has already ended, and
+    /// `recordsTimes` for a live one whose growth is to be noted.
+    public init(path: String, finished: ActionRecord? = nil, recordsTimes: Bool = false) {
         self.path = path
         self.state = Locked(State(finished: finished))
+        self.times = recordsTimes && finished == nil ? LogTimeRecorder(logPath: path) : nil
     }
 
     /// The current generation; pass it to `whenChanged` after reading to the end.
@@ -31,11 +35,15 @@ public final class ActionLog: Sendable {
 
     /// The file grew (or may have): wake everyone waiting.
     public func changed() {
+        // Noted before anyone is woken: what a follower reads then has its time.
+        times?.observe()
         wake { _ in }
     }
 
     /// The outcome is durably recorded: no more bytes will come.
     public func finish(_ record: ActionRecord) {
+        times?.observe()
+        times?.close()
         wake { $0.finished = record }
     }
 

@@ -24,7 +24,7 @@ extension ActionSupervisor {
         state.withLock { state in
             for record in unfinished {
                 state.busy.insert(record.deployment)
-                state.recovering[record.id] = (record.deployment, ActionLog(path: record.logPath))
+                state.recovering[record.id] = (record.deployment, ActionLog(path: record.logPath, recordsTimes: true))
             }
         }
     }
@@ -116,7 +116,7 @@ extension ActionSupervisor {
     /// Follows again an action whose orchestrator outlived a restart of the daemon.
     func resume(_ record: ActionRecord, _ process: any LaunchedProcess, pid: Int32) {
         let writerFD = open(record.logPath, O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW)
-        let log = state.withLock { $0.recovering[record.id]?.log } ?? ActionLog(path: record.logPath)
+        let log = state.withLock { $0.recovering[record.id]?.log } ?? ActionLog(path: record.logPath, recordsTimes: true)
         let live = LiveAction(
             record: record, log: log, previousState: record.previousState ?? .down, writerFD: writerFD)
         _ = live.started(process, pid: pid, startTime: record.pidStartTime)

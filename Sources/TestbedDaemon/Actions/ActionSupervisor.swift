@@ -149,7 +149,7 @@ public final class ActionSupervisor: Sendable {
             try? registry.forgetActions([id], of: name)
             throw error
         }
-        let log = ActionLog(path: path)
+        let log = ActionLog(path: path, recordsTimes: true)
         let live = LiveAction(record: record, log: log, previousState: deployment.state, writerFD: writerFD)
         let watch: Int32?
         do {

@@ -1,3 +1,4 @@
+import Foundation
 import NIOCore
 import NIOPosix
 import TestbedProtocol
@@ -31,11 +32,15 @@ final class LogFollower: @unchecked Sendable {
     private let stream: RequestStream
     private let pool: NIOThreadPool
     private let follow: Bool
+    /// Each line is sent after the time testbedd first saw it (`LogTimes`).
+    private let timestamps: Bool
     private let format: StreamFormat
     private let onEnd: (_ nextOffset: UInt64, _ record: ActionRecord?) -> Void
     private let metrics: DaemonMetrics?
     /// The offset after the last byte sent: every read starts here.
     private var sentOffset: UInt64
+    /// The next byte sent starts a line (it gets a time with `timestamps`).
+    private var atLineStart = true
     private var chunkBytes = LogFollower.minChunkBytes
     private var fd: Int32 = -1
     /// The pending wake-up, forgotten if the client goes away first.
@@ -64,6 +69,7 @@ final class LogFollower: @unchecked Sendable {
         }
 
         var sentBytes = 0
+        var endsAtLineStart = true
         var payload: Payload?
         var ending = Ending.more
     }
@@ -71,8 +77,8 @@ final class LogFollower: @unchecked Sendable {
     /// `onEnd` gets the offset after the last byte sent and, when the action
     /// has finished, its record; it must end the stream.
     init(
-        log: ActionLog, stream: RequestStream, pool: NIOThreadPool, offset: UInt64, follow: Bool, metrics: DaemonMetrics? = nil,
-        onEnd: @escaping (_ nextOffset: UInt64, _ record: ActionRecord?) -> Void
+        log: ActionLog, stream: RequestStream, pool: NIOThreadPool, offset: UInt64, follow: Bool, timestamps: Bool = false,
+        metrics: DaemonMetrics? = nil, onEnd: @escaping (_ nextOffset: UInt64, _ record: ActionRecord?) -> Void
     ) {
         self.metrics = metrics
         metrics?.followers.increment()
@@ -81,6 +87,7 @@ final class LogFollower: @unchecked Sendable {
         self.pool = pool
         self.sentOffset = offset
         self.follow = follow
+        self.timestamps = timestamps
         self.format = stream.format
         self.onEnd = onEnd
     }
@@ -139,8 +146,8 @@ final class LogFollower: @unchecked Sendable {
             holdsReadAhead = true
         }
         reading = true
-        let (offset, size) = (sentOffset, chunkBytes)
-        pool.runIfActive(eventLoop: stream.eventLoop) { self.read(at: offset, size: size) }.whenComplete { [self] outcome in
+        let (offset, size, lineStart) = (sentOffset, chunkBytes, atLineStart)
+        pool.runIfActive(eventLoop: stream.eventLoop) { self.read(at: offset, size: size, atLineStart: lineStart) }.whenComplete { [self] outcome in
             reading = false
             guard stream.isActive else { return closeFile() }
             switch outcome {
@@ -166,7 +173,10 @@ final class LogFollower: @unchecked Sendable {
         ready = nil
         releaseReadAhead()
         sentOffset += UInt64(batch.sentBytes)
-        if batch.sentBytes > 0 { metrics?.logBytes.increment(by: batch.sentBytes) }
+        if batch.sentBytes > 0 {
+            atLineStart = batch.endsAtLineStart
+            metrics?.logBytes.increment(by: batch.sentBytes)
+        }
         switch batch.payload {
         case .lines(let lines): stream.send(lines: lines)
         case .data(let frame): stream.send(dataFrame: frame)
@@ -200,7 +210,7 @@ final class LogFollower: @unchecked Sendable {
 
     /// Reads up to `size` bytes at `offset` and makes what may be sent of
     /// them ready to send. Runs on the pool, with a buffer only for its length.
-    private func read(at offset: UInt64, size: Int) -> Batch {
+    private func read(at offset: UInt64, size: Int, atLineStart: Bool) -> Batch {
         // Read both before reading the file: if the action had finished by
         // then, this read sees every byte it will ever have.
         let generation = log.generation
@@ -221,16 +231,48 @@ final class LogFollower: @unchecked Sendable {
         batch.sentBytes = LogChunker.sendableCount(in: bytes, logEnded: atEnd && finished != nil)
         if atEnd { batch.ending = .endOfFile(generation: generation, finished: finished) }
         guard batch.sentBytes > 0 else { return batch }
-        let sendable = UnsafeRawBufferPointer(rebasing: bytes[..<batch.sentBytes])
-        switch format {
-        case .lines:
-            batch.payload = .lines(LogChunker.lines(in: sendable))
-        case .data:
-            var frame = StreamDataFrame.start(allocator: Self.allocator, textBytes: sendable.count)
-            JSONStringBytes.appendEscaped(sendable, to: &frame)
-            batch.payload = .data(frame)
+        var sendable = UnsafeRawBufferPointer(rebasing: bytes[..<batch.sentBytes])
+        batch.endsAtLineStart = sendable.last == UInt8(ascii: "\n")
+        var stamped: [UInt8] = []
+        if timestamps {
+            let fallback = LogTimes.milliseconds(finished?.finishedAt ?? Date())
+            stamped = Self.stamp(sendable, at: offset, atLineStart: atLineStart, logPath: log.path, fallback: fallback)
         }
-        return batch
+        return stamped.withUnsafeBytes { stampedBytes in
+            if timestamps { sendable = stampedBytes }
+            switch format {
+            case .lines:
+                batch.payload = .lines(LogChunker.lines(in: sendable))
+            case .data:
+                var frame = StreamDataFrame.start(allocator: Self.allocator, textBytes: sendable.count)
+                JSONStringBytes.appendEscaped(sendable, to: &frame)
+                batch.payload = .data(frame)
+            }
+            return batch
+        }
+    }
+
+    /// `bytes` (from `offset` of the log) with each line that starts in them
+    /// after the time its first byte was seen, or `fallback` when none says.
+    static func stamp(_ bytes: UnsafeRawBufferPointer, at offset: UInt64, atLineStart: Bool, logPath: String, fallback: Int64) -> [UInt8] {
+        var reader = LogTimes.Reader(logPath: logPath)
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count + bytes.count / 16)
+        var cached: (milliseconds: Int64, prefix: [UInt8])?
+        var start = 0
+        var lineStart = atLineStart
+        while start < bytes.count {
+            if lineStart {
+                let milliseconds = reader.time(of: offset + UInt64(start)) ?? fallback
+                if cached?.milliseconds != milliseconds { cached = (milliseconds, LogTimes.prefix(milliseconds)) }
+                out += cached!.prefix
+            }
+            let end = bytes[start...].firstIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? bytes.count
+            out += bytes[start..<end]
+            lineStart = end <= bytes.count && bytes[end - 1] == UInt8(ascii: "\n")
+            start = end
+        }
+        return out
     }
 
     private static let allocator = ByteBufferAllocator()

@@ -1,9 +1,46 @@
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// Where the last lines of a log begin, found by reading it backwards.
+/// Where to start sending a log: before its last lines (found by reading it
+/// backwards), or at the first line written since a time.
 enum LogTail {
+    /// The start of the first line of `log` whose first byte testbedd saw
+    /// written at `since` or later (`LogTimes`). A log with no times noted
+    /// (written before times were kept) is sent whole, unless its action
+    /// ended before `since`.
+    static func offset(since: Date, in log: ActionLog) -> UInt64 {
+        var reader = LogTimes.Reader(logPath: log.path)
+        let milliseconds = LogTimes.milliseconds(since)
+        if let offset = reader.offset(seenAtOrAfter: milliseconds) { return lineStart(atOrAfter: offset, in: log.path) }
+        // Everything noted was seen before: start after it (with whatever has come since).
+        if let noted = reader.notedSize { return lineStart(atOrAfter: noted, in: log.path) }
+        if let finishedAt = log.finishedRecord?.finishedAt, finishedAt < since { return fileSize(log.path) }
+        return 0
+    }
+
+    /// `offset` if a line starts there, else the start of the next line (or the end of the file).
+    static func lineStart(atOrAfter offset: UInt64, in path: String) -> UInt64 {
+        guard offset > 0 else { return 0 }
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+        guard fd >= 0 else { return offset }
+        defer { close(fd) }
+        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+        var position = offset - 1  // the byte before: a newline there means a line starts at offset
+        while true {
+            let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, off_t(position)) }
+            guard n > 0 else { return position }
+            if let newline = buffer[..<n].firstIndex(of: UInt8(ascii: "\n")) { return position + UInt64(newline) + 1 }
+            position += UInt64(n)
+        }
+    }
+
+    static func fileSize(_ path: String) -> UInt64 {
+        var info = stat()
+        return stat(path, &info) == 0 ? UInt64(info.st_size) : 0
+    }
+
     /// The offset of the first of the last `lines` lines of the file at
     /// `path` (a last line without a newline counts); 0 when it has no more
     /// lines than that, or cannot be read. Reads back in 64 KiB blocks only

@@ -46,13 +46,12 @@ enum ActionMethods {
             if let offset = p.offset, offset > UInt64(Int64.max) {
                 throw RPCError.invalidParams(field: "offset", "offset \(offset) is beyond any file; give a byte offset from next_offset")
             }
-            if let tail = p.tail {
-                guard tail <= ActionLogsParams.maximumTail else {
-                    throw RPCError.invalidParams(field: "tail", "tail \(tail) is more than \(ActionLogsParams.maximumTail) lines")
-                }
-                guard p.offset ?? 0 == 0 else {
-                    throw RPCError.invalidParams(field: "tail", "give tail or offset, not both")
-                }
+            if let tail = p.tail, tail > ActionLogsParams.maximumTail {
+                throw RPCError.invalidParams(field: "tail", "tail \(tail) is more than \(ActionLogsParams.maximumTail) lines")
+            }
+            let starts = [(p.offset ?? 0) != 0 ? "offset" : nil, p.tail != nil ? "tail" : nil, p.since != nil ? "since" : nil].compactMap { $0 }
+            if starts.count > 1 {
+                throw RPCError.invalidParams(field: starts[1], "give one of offset, tail and since, not \(starts.joined(separator: " and "))")
             }
             try context.requireOwnership(of: try registry.deployment(of: try registry.action(p.id)))
             let log = try supervisor.log(of: p.id)
@@ -61,7 +60,7 @@ enum ActionMethods {
                 let follow = { (offset: UInt64) in
                     LogFollower(
                         log: log, stream: stream, pool: services.logPool, offset: offset, follow: p.follow ?? false,
-                        metrics: services.metrics
+                        timestamps: p.timestamps ?? false, metrics: services.metrics
                     ) { next, finished in
                         guard let record = finished ?? (try? registry.action(id)) else {
                             stream.fail(RPCError(.notFound, "action \(id) no longer exists"))
@@ -70,10 +69,17 @@ enum ActionMethods {
                         stream.finish(ActionLogsResult(nextOffset: next, finished: finished != nil, action: record))
                     }.start()
                 }
-                guard let tail = p.tail else { return follow(p.offset ?? 0) }
-                // Found by reading backwards from the end, on the log pool: never on the event loop.
-                services.logPool.runIfActive(eventLoop: stream.eventLoop) { LogTail.offset(ofLast: Int(tail), linesIn: log.path) }
-                    .whenComplete { result in follow((try? result.get()) ?? 0) }
+                let start: (@Sendable () -> UInt64)? =
+                    if let tail = p.tail {
+                        { LogTail.offset(ofLast: Int(tail), linesIn: log.path) }
+                    } else if let since = p.since {
+                        { LogTail.offset(since: since, in: log) }
+                    } else {
+                        nil
+                    }
+                guard let start else { return follow(p.offset ?? 0) }
+                // Found by reading the file (backwards for tail), on the log pool: never on the event loop.
+                services.logPool.runIfActive(eventLoop: stream.eventLoop, start).whenComplete { result in follow((try? result.get()) ?? 0) }
             }
         }
     }

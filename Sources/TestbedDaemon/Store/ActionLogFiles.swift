@@ -21,6 +21,7 @@ enum ActionLogFiles {
                 throw StoreError.posix("remove the action log", path, errno: errno)
             }
             removed.append(path)
+            unlink(LogTimes.path(for: path))  // when testbedd saw it written, if it noted that
             folders.insert((path as NSString).deletingLastPathComponent)
         }
         for folder in folders.sorted() { try AtomicFile.syncFolder(folder) }

@@ -1,0 +1,127 @@
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// When the bytes of an action's log were written, as testbedd saw them: a
+/// file beside the log (`<log>.times`) of observations, each 16 bytes, little
+/// endian: the log's size, then the milliseconds since 1970 when testbedd saw
+/// it that large (`LogTimeRecorder` writes them). A byte's time is that of the
+/// first observation that covers it; a line's, that of its first byte. Sizes
+/// and times only grow, so both can be searched.
+enum LogTimes {
+    static let recordBytes = 16
+
+    /// The observations of the log at `logPath`.
+    static func path(for logPath: String) -> String { logPath + ".times" }
+
+    /// Reads the observations of one log, by binary search with a window of
+    /// records kept between lookups (lines are looked up in order).
+    struct Reader: ~Copyable {
+        private let fd: Int32
+        private var count = 0
+        private var window: [(size: UInt64, milliseconds: Int64)] = []
+        private var windowStart = 0
+
+        init(logPath: String) {
+            fd = open(LogTimes.path(for: logPath), O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+        }
+
+        deinit { if fd >= 0 { close(fd) } }
+
+        /// The milliseconds at which the byte at `offset` was first seen; nil
+        /// when no observation covers it (yet).
+        mutating func time(of offset: UInt64) -> Int64? {
+            guard let index = firstIndex(where: { $0.size > offset }) else { return nil }
+            return record(index)?.milliseconds
+        }
+
+        /// The size of the log before the first byte seen at `milliseconds` or
+        /// later: every byte from there on was seen then or later.
+        mutating func offset(seenAtOrAfter milliseconds: Int64) -> UInt64? {
+            guard let index = firstIndex(where: { $0.milliseconds >= milliseconds }) else { return nil }
+            return index == 0 ? 0 : record(index - 1)?.size
+        }
+
+        /// The size the last observation noted; nil when there is none.
+        var notedSize: UInt64? {
+            mutating get {
+                refreshCount()
+                return count > 0 ? record(count - 1)?.size : nil
+            }
+        }
+
+        /// The first record for which `isPast` holds (it holds for every one after).
+        private mutating func firstIndex(where isPast: ((size: UInt64, milliseconds: Int64)) -> Bool) -> Int? {
+            refreshCount()
+            if let first = window.first, let last = window.last, !isPast(first) || windowStart == 0, isPast(last),
+                let inWindow = window.firstIndex(where: isPast) {
+                return windowStart + inWindow
+            }
+            var (low, high) = (0, count)
+            while low < high {
+                let middle = (low + high) / 2
+                guard let entry = record(middle) else { return nil }
+                if isPast(entry) { high = middle } else { low = middle + 1 }
+            }
+            return low < count ? low : nil
+        }
+
+        private mutating func refreshCount() {
+            var info = stat()
+            guard fd >= 0, fstat(fd, &info) == 0 else { return }
+            let now = Int(info.st_size) / LogTimes.recordBytes
+            // The last record may have grown in place since it was read.
+            if now != count || windowStart + window.count >= count {
+                count = now
+                window = []
+            }
+        }
+
+        /// Record `index`, reading the 256 records from it into the window when it is not there.
+        private mutating func record(_ index: Int) -> (size: UInt64, milliseconds: Int64)? {
+            if index >= windowStart, index < windowStart + window.count { return window[index - windowStart] }
+            let wanted = min(256, count - index)
+            guard wanted > 0 else { return nil }
+            var bytes = [UInt8](repeating: 0, count: wanted * LogTimes.recordBytes)
+            let n = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, off_t(index * LogTimes.recordBytes)) }
+            guard n >= LogTimes.recordBytes else { return nil }
+            window = (0..<(n / LogTimes.recordBytes)).map { i in
+                bytes.withUnsafeBytes {
+                    (UInt64(littleEndian: $0.loadUnaligned(fromByteOffset: i * 16, as: UInt64.self)),
+                     Int64(littleEndian: $0.loadUnaligned(fromByteOffset: i * 16 + 8, as: Int64.self)))
+                }
+            }
+            windowStart = index
+            return window.first
+        }
+    }
+
+    /// `2026-11-30T15:04:05.123Z ` for a time in milliseconds since 1970 (UTC).
+    static func prefix(_ milliseconds: Int64) -> [UInt8] {
+        var seconds = time_t(milliseconds.quotientAndRemainder(dividingBy: 1000).quotient - (milliseconds < 0 && milliseconds % 1000 != 0 ? 1 : 0))
+        let millis = Int32((milliseconds % 1000 + 1000) % 1000)
+        var parts = tm()
+        guard gmtime_r(&seconds, &parts) != nil else { return Array("????-??-??T??:??:??.???Z ".utf8) }
+        var text = [UInt8]()
+        text.reserveCapacity(25)
+        func digits(_ value: Int32, _ count: Int) {
+            var divisor: Int32 = 1
+            for _ in 1..<count { divisor *= 10 }
+            while divisor > 0 {
+                text.append(UInt8(ascii: "0") + UInt8(value / divisor % 10))
+                divisor /= 10
+            }
+        }
+        digits(parts.tm_year + 1900, 4); text.append(UInt8(ascii: "-"))
+        digits(parts.tm_mon + 1, 2); text.append(UInt8(ascii: "-"))
+        digits(parts.tm_mday, 2); text.append(UInt8(ascii: "T"))
+        digits(parts.tm_hour, 2); text.append(UInt8(ascii: ":"))
+        digits(parts.tm_min, 2); text.append(UInt8(ascii: ":"))
+        digits(parts.tm_sec, 2); text.append(UInt8(ascii: "."))
+        digits(millis, 3); text.append(UInt8(ascii: "Z")); text.append(UInt8(ascii: " "))
+        return text
+    }
+
+    static func milliseconds(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded(.down)) }
+}
