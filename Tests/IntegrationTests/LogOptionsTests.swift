@@ -77,4 +77,19 @@ import TestbedProtocol
         await client.close()
         #expect(try await daemon.stop() == 0)
     }
+
+    @Test func aLogOfManyLinesIsStampedWholeAcrossChunks() async throws {
+        let sandbox = try Sandbox()
+        let daemon = try await Fixtures.daemon(in: sandbox)
+        let client = try await RPCConnection.connect(unixSocketPath: sandbox.socket)
+        _ = try await Fixtures.deployment("flood", behaviour: "flood 2000000", in: sandbox, client: client)
+        #expect(try await Self.ctl(sandbox, ["up", "flood"]).status == 0)
+        let plain = try await Self.ctl(sandbox, ["logs", "flood"])
+        let stamped = try await Self.ctl(sandbox, ["logs", "flood", "-t"])
+        let lines = stamped.stdout.split(separator: "\n", omittingEmptySubsequences: false).dropLast()
+        #expect(lines.count > 3 * 4096, "more lines than one stamped chunk sends")
+        #expect(try lines.map { try Self.split($0).1 }.joined(separator: "\n") + "\n" == plain.stdout)
+        await client.close()
+        #expect(try await daemon.stop() == 0)
+    }
 }

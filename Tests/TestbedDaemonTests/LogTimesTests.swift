@@ -91,6 +91,16 @@ import TestbedProtocol
         #expect(reader.time(of: 7) == clock.milliseconds)
     }
 
+    @Test func aStampedChunkStopsAfterItsLastAllowedLine() {
+        let text = Array("a\nb\nc\nd".utf8)
+        text.withUnsafeBytes { bytes in
+            #expect(LogFollower.end(ofLines: 2, in: bytes) == 4)
+            #expect(LogFollower.end(ofLines: 3, in: bytes) == 6)
+            #expect(LogFollower.end(ofLines: 4, in: bytes) == nil)
+            #expect(LogFollower.end(ofLines: 3, in: UnsafeRawBufferPointer(rebasing: bytes[..<6])) == nil)
+        }
+    }
+
     @Test func prefixesAreISO8601WithMillisecondsInUTC() {
         #expect(LogTimes.prefix(1_764_506_123_045) == Array("2025-11-30T12:35:23.045Z ".utf8))
         #expect(LogTimes.prefix(0) == Array("1970-01-01T00:00:00.000Z ".utf8))

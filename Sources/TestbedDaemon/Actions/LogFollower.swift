@@ -229,7 +229,13 @@ final class LogFollower: @unchecked Sendable {
         let atEnd = n < size
         let bytes = UnsafeRawBufferPointer(rebasing: buffer[..<n])
         batch.sentBytes = LogChunker.sendableCount(in: bytes, logEnded: atEnd && finished != nil)
-        if atEnd { batch.ending = .endOfFile(generation: generation, finished: finished) }
+        var stampedLinesCut = false
+        if timestamps, let cut = Self.end(ofLines: Self.maxStampedLines, in: UnsafeRawBufferPointer(rebasing: bytes[..<batch.sentBytes])) {
+            // Each stamped line grows by a time: no more lines than this per chunk bounds what a chunk becomes.
+            batch.sentBytes = cut
+            stampedLinesCut = true
+        }
+        if atEnd && !stampedLinesCut { batch.ending = .endOfFile(generation: generation, finished: finished) }
         guard batch.sentBytes > 0 else { return batch }
         var sendable = UnsafeRawBufferPointer(rebasing: bytes[..<batch.sentBytes])
         batch.endsAtLineStart = sendable.last == UInt8(ascii: "\n")
@@ -250,6 +256,21 @@ final class LogFollower: @unchecked Sendable {
             }
             return batch
         }
+    }
+
+    /// The most lines one chunk sends with `timestamps` (each gains 25 bytes).
+    static let maxStampedLines = 4096
+
+    /// The end of the first `count` lines of `bytes`; nil when it has no more than that.
+    static func end(ofLines count: Int, in bytes: UnsafeRawBufferPointer) -> Int? {
+        var seen = 0
+        var index = 0
+        while let newline = bytes[index...].firstIndex(of: UInt8(ascii: "\n")) {
+            seen += 1
+            index = newline + 1
+            if seen == count { return index < bytes.count ? index : nil }
+        }
+        return nil
     }
 
     /// `bytes` (from `offset` of the log) with each line that starts in them
