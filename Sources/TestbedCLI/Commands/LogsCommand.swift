@@ -7,7 +7,7 @@ struct LogsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "logs", abstract: "Print an action's log (the last action's by default).")
 
     @OptionGroup var target: DeploymentTarget
-    @Argument(help: "The action's id, or the start of it (default: the deployment's last action).") var actionID: String?
+    @Argument(help: "The action's id, or the start of it (default: the deployment's last action).", completion: Completions.actionIDs) var actionID: String?
     @Flag(name: [.short, .long], help: "Keep printing new lines until the action ends.") var follow = false
     @OptionGroup var global: GlobalOptions
 
