@@ -11,7 +11,7 @@ struct DeploymentCreate: AsyncParsableCommand {
     @Argument(help: "The deployment's name (default: the folder's name, made safe).")
     var name: String?
 
-    @Option(name: .long, help: ArgumentHelp("The project folder (default: the current folder).", valueName: "dir"))
+    @Option(name: .long, help: ArgumentHelp("The project folder (default: the current folder).", valueName: "dir"), completion: .directory)
     var path: String?
 
     @OptionGroup var global: GlobalOptions

@@ -6,7 +6,7 @@ import TestbedProtocol
 /// name made safe, in which case the deployment is created from the current
 /// folder when it does not exist yet (as the original CLI did).
 struct DeploymentTarget: ParsableArguments {
-    @Argument(help: "The deployment (default: the current folder's name, made safe).")
+    @Argument(help: "The deployment (default: the current folder's name, made safe).", completion: Completions.deploymentNames)
     var name: String?
 
     func validate() throws {

@@ -12,7 +12,7 @@ struct LogsCommand: AsyncParsableCommand {
             """)
 
     @OptionGroup var target: DeploymentTarget
-    @Argument(help: "The action's id, or the start of it (default: the deployment's last action).") var actionID: String?
+    @Argument(help: "The action's id, or the start of it (default: the deployment's last action).", completion: Completions.actionIDs) var actionID: String?
     @Flag(name: [.short, .long], help: "Keep printing new lines until the action ends.") var follow = false
     @Option(name: [.customShort("n"), .long], help: ArgumentHelp("Start with the last N lines.", valueName: "N"))
     var tail: UInt32?
