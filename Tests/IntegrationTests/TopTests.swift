@@ -186,6 +186,12 @@ import TestbedProtocol
             #expect((object?["daemon"] as? [String: Any])?["connections"] != nil)
         }
 
+        // Without -n, it stops once its reader has gone.
+        let piped = try await ProcessRun.run(
+            "/bin/sh", ["-c", "\(Binaries.testbedctl) top --interval 0.2 | head -1"], environment: environment,
+            timeout: .seconds(20))
+        #expect(piped.status == 0 && piped.stdout.contains("testbedd 0.1.0"), "\(piped.stderr)")
+
         let _: ActionRecord = try await client.call(RPCMethod.actionCancel, params: ActionIDParams(id: started.actionID))
         _ = try await client.waitForAction(started.actionID)
         await client.close()

@@ -45,7 +45,8 @@ struct TopBatch {
             guard let model, figuresAsked else { continue }
             let now = ContinuousClock.now
             if let next, now < next { continue }
-            print(model)
+            // Whoever read the output has gone (`top -b | head`): nothing more to do.
+            guard print(model) else { return .quit }
             printed += 1
             if let iterations, printed >= iterations { return .quit }
             let planned = (next ?? now) + interval
@@ -54,13 +55,11 @@ struct TopBatch {
         return .quit
     }
 
-    private func print(_ model: TopModel) {
+    /// Prints a snapshot; false when stdout is closed.
+    private func print(_ model: TopModel) -> Bool {
         let now = Date()
-        if json {
-            StandardStream.output.write(TopReport(model, now: now).line)
-        } else {
-            let lines = TopRenderer(now: now, ownerName: owners.name).report(model)
-            StandardStream.output.write(lines.map(\.text).joined(separator: "\n") + "\n\n")
-        }
+        if json { return StandardStream.output.attemptWrite(TopReport(model, now: now).line) }
+        let lines = TopRenderer(now: now, ownerName: owners.name).report(model)
+        return StandardStream.output.attemptWrite(lines.map(\.text).joined(separator: "\n") + "\n\n")
     }
 }

@@ -73,6 +73,8 @@ struct TopFeed {
             model?.figures = figures
         case .event(let event):
             model?.apply(event)
+            // Only a start brings a log to follow.
+            guard event.kind == .actionStarted else { return true }
         case .figures(let figures):
             self.figures = figures
             model?.figures = figures
