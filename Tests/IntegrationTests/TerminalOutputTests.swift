@@ -53,7 +53,7 @@ import TestbedProtocol
         let sandbox = try Sandbox()
         let daemon = try await Fixtures.daemon(in: sandbox)
         let client = try await RPCConnection.connect(unixSocketPath: sandbox.socket)
-        _ = try await Fixtures.deployment("web", behaviour: "slow 1000 0.2", in: sandbox, client: client)
+        let folder = try await Fixtures.deployment("web", behaviour: "slow 1000 0.2", in: sandbox, client: client)
         let environment = ["TESTBED_SOCKET": sandbox.socket]
 
         let dumb = try await Tmux(
@@ -78,6 +78,16 @@ import TestbedProtocol
         #expect(try await redirected.exitStatus() == 1)
         let text = try String(contentsOfFile: out, encoding: .utf8)
         #expect(!text.contains("\u{1B}") && !text.contains("\r"))
+
+        // Both in the file: the outcome line is there, and nothing else of a progress line.
+        try Fixtures.setBehaviour("slow 8 0.2", of: folder)
+        let both = sandbox.path + "/both.txt"
+        let toFile = try await Tmux(
+            "\(Binaries.testbedctl) up web > \(both) 2>&1", width: 80, height: 30, environment: environment, folder: sandbox.path)
+        #expect(try await toFile.exitStatus() == 0)
+        let all = try String(contentsOfFile: both, encoding: .utf8)
+        #expect(all.contains("line 8\n") && all.contains("up of web succeeded"), "\(all)")
+        #expect(!all.contains("\u{1B}") && !all.contains("\r") && !all.split(separator: "\n").contains { Self.isProgressLine(String($0)) })
         await client.close()
         #expect(try await daemon.stop() == 0)
     }
