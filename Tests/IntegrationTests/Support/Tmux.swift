@@ -6,10 +6,10 @@ import Glibc
 /// A real terminal for a test: a detached tmux session on a server of its
 /// own (`-L`), one pane of a given size running one shell command, read back
 /// with capture-pane and driven with send-keys. The pane's shell stays after
-/// the command, its exit status in a file, so its last screen can be read as
-/// it was (a dead pane's notice would scroll it). The test runner's
-/// NO_COLOR is left out, as from a person's terminal. The server is killed
-/// on deinit.
+/// the command (for ten minutes at most), its exit status in a file, so its
+/// last screen can be read as it was (a dead pane's notice would scroll it).
+/// The test runner's NO_COLOR is left out, as from a person's terminal. The
+/// server is killed, and its socket removed, on deinit.
 final class Tmux: @unchecked Sendable {
     static let executable: String? = ["/usr/bin/tmux", "/usr/local/bin/tmux", "/bin/tmux"]
         .first { FileManager.default.isExecutableFile(atPath: $0) }
@@ -31,7 +31,7 @@ final class Tmux: @unchecked Sendable {
         try Data("set -g status off\nset -g history-limit 10000\n".utf8).write(to: URL(fileURLWithPath: config))
         var arguments = ["-f", config, "new-session", "-d", "-s", "t", "-c", folder, "-x", String(width), "-y", String(height)]
         for (key, value) in environment.sorted(by: { $0.key < $1.key }) { arguments += ["-e", "\(key)=\(value)"] }
-        arguments += ["/usr/bin/env", "-u", "NO_COLOR", "/bin/sh", "-c", "\(command)\necho $? > \(statusFile)\nexec sleep 1000000"]
+        arguments += ["/usr/bin/env", "-u", "NO_COLOR", "/bin/sh", "-c", "\(command)\necho $? > \(statusFile)\nexec sleep 600"]
         try await tmux(arguments)
     }
 
@@ -41,6 +41,9 @@ final class Tmux: @unchecked Sendable {
             executable, ["-L", server, "kill-server"], environment: childEnvironment([:]), stdout: "/dev/null", stderr: "/dev/null")
         else { return }
         for _ in 0..<500 where child.isRunning { usleep(10_000) }
+        // tmux leaves its socket behind.
+        let folder = ProcessInfo.processInfo.environment["TMUX_TMPDIR"] ?? "/tmp"
+        unlink("\(folder)/tmux-\(getuid())/\(server)")
     }
 
     /// Runs `tmux -L SERVER arguments…`; returns its stdout.
