@@ -15,7 +15,7 @@ public struct TestbedCtl: AsyncParsableCommand {
             StatusCommand.self, DeploymentGroup.self,
             UpCommand.self, DownCommand.self, SnapshotGroup.self, GenerateArtefactsCommand.self,
             ClearArtefactsCommand.self, TestbedSnapshotCommand.self,
-            ActionsCommand.self, PsCommand.self, LogsCommand.self, CancelCommand.self, WaitCommand.self, EventsCommand.self,
+            ActionsCommand.self, PsCommand.self, LogsCommand.self, CancelCommand.self, WaitCommand.self, EventsCommand.self, TopCommand.self,
             ClusterGroup.self, ConfigGroup.self, MetricsCommand.self, VersionCommand.self,
         ])
 

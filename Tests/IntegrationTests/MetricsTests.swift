@@ -63,6 +63,7 @@ import TestbedProtocol
         #expect(metrics.value("testbed_deployments", "testbed_deployments", ["state": "up"]) == 1)
         #expect(metrics.value("testbed_deployments", "testbed_deployments", ["state": "down"]) == 0)
         #expect((metrics.value("testbed_connections", "testbed_connections") ?? 0) >= 2)
+        #expect((metrics.value("process_resident_memory_bytes", "process_resident_memory_bytes") ?? 0) > 1_000_000)
         #expect((metrics.value("testbed_store_write_seconds", "testbed_store_write_seconds_count") ?? 0) >= 3)
 
         // The file, rewritten every 0.2 s, holds the same families.

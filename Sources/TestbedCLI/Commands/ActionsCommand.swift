@@ -13,6 +13,7 @@ struct ActionsCommand: AsyncParsableCommand {
     func run() async throws {
         try await global.withSession { (session) throws(CLIError) in
             let list: ActionList = try await session.call(RPCMethod.actionList, params: NameParams(name: target.resolvedName))
+            let style = TerminalStyle.standardOutput(json: global.json)
             global.output.emit(list.actions.map(ActionJSON.init)) {
                 if table.quiet { return list.actions.map { $0.id + "\n" }.joined() }
                 guard !list.actions.isEmpty else { return "no actions have run on \(target.resolvedName) yet\n" }
@@ -21,7 +22,7 @@ struct ActionsCommand: AsyncParsableCommand {
                     rendered.append([
                         table.id(action.id), Self.describe(action.command), Output.describe(action.executionTime),
                         Self.duration(action),
-                        Self.result(action), action.errorCode.map(String.init) ?? action.signal.map { "sig \($0)" } ?? "-",
+                        style.word(Self.result(action)), action.errorCode.map(String.init) ?? action.signal.map { "sig \($0)" } ?? "-",
                     ])
                 }
                 return rendered.render()

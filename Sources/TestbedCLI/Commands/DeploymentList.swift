@@ -40,6 +40,7 @@ struct DeploymentList: AsyncParsableCommand {
     func run() async throws {
         let filter = DeploymentListParams(limit: pageSize, state: state, owner: owner.flatMap(Self.uid(of:)))
         let json = global.json
+        let style = TerminalStyle.standardOutput(json: json)
         try await global.withSession { (session) throws(CLIError) in
             var rendered = StreamingTable(headers: table.headers(["NAME", "STATE", "OWNER", "CREATED", "PROJECT"]))
             var collected: [Deployment] = []
@@ -71,7 +72,7 @@ struct DeploymentList: AsyncParsableCommand {
                     StandardStream.output.write(page.deployments.map { $0.name + "\n" }.joined())
                 } else if !page.deployments.isEmpty {
                     let rows = page.deployments.map { d in
-                        [d.name, Output.describe(d.state), UserName.describe(d.ownerUID), Output.describe(d.createdAt), d.projectLocation]
+                        [d.name, style.state(d.state), UserName.describe(d.ownerUID), Output.describe(d.createdAt), d.projectLocation]
                     }
                     StandardStream.output.write(rendered.render(rows))
                 }

@@ -8,7 +8,7 @@ struct MetricsCommand: AsyncParsableCommand {
         abstract: "Print testbedd's metrics in the Prometheus text format.",
         discussion: "Requests by method and outcome with their latency, actions by command and outcome with their duration, "
             + "log bytes streamed and followers, store write latency, connections, deployments by state, event watchers "
-            + "and cluster members by health. testbedd can also write them to a file (metrics_file).")
+            + "and cluster members by health, and its resident memory. testbedd can also write them to a file (metrics_file).")
 
     @OptionGroup var global: GlobalOptions
 

@@ -11,21 +11,33 @@ public enum StandardStream: Int32 {
 
     /// Writes all of `text`.
     public func write(_ text: String) {
-        var text = text
-        text.withUTF8 { write(UnsafeRawBufferPointer($0)) }
+        _ = attemptWrite(text)
     }
 
     /// Writes all of `bytes` (retrying after EINTR; giving up on a closed pipe).
     public func write(_ bytes: UnsafeRawBufferPointer) {
+        _ = attemptWrite(bytes)
+    }
+
+    /// Writes all of `text`; false when it could not (the reader has closed
+    /// the pipe), so that a command printing without end can stop.
+    public func attemptWrite(_ text: String) -> Bool {
+        var text = text
+        return text.withUTF8 { attemptWrite(UnsafeRawBufferPointer($0)) }
+    }
+
+    /// Writes all of `bytes`, retrying after EINTR; false when it could not.
+    public func attemptWrite(_ bytes: UnsafeRawBufferPointer) -> Bool {
         var offset = 0
         while offset < bytes.count {
             let n = Glibc.write(rawValue, bytes.baseAddress! + offset, bytes.count - offset)
             if n < 0 {
                 if errno == EINTR { continue }
-                return
+                return false
             }
             offset += n
         }
+        return true
     }
 
     /// Everything until the end of the stream.

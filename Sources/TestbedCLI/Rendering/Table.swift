@@ -10,16 +10,18 @@ public struct Table {
 
     /// The table, columns separated by two spaces, the last column unpadded.
     public func render() -> String {
-        var widths = Self.widths(of: rows, atLeast: headers?.map(\.count) ?? [])
+        var widths = Self.widths(of: rows, atLeast: headers?.map(TerminalText.width) ?? [])
         return Self.render((headers.map { [$0] } ?? []) + rows, widths: &widths)
     }
 
-    /// Each column's width: the widest of `rows` and `minimum`.
+    /// Each column's width: the widest of `rows` and `minimum`, in columns on
+    /// the terminal (a coloured cell's escape sequences take none).
     static func widths(of rows: [[String]], atLeast minimum: [Int]) -> [Int] {
         var widths = minimum
         for row in rows {
             for (i, cell) in row.enumerated() {
-                if i < widths.count { widths[i] = max(widths[i], cell.count) } else { widths.append(cell.count) }
+                let width = TerminalText.width(cell)
+                if i < widths.count { widths[i] = max(widths[i], width) } else { widths.append(width) }
             }
         }
         return widths
@@ -34,7 +36,7 @@ public struct Table {
             for (i, cell) in row.enumerated() {
                 text += cell
                 guard i < row.count - 1 else { break }
-                let width = cell.count
+                let width = TerminalText.width(cell)
                 if i < widths.count, width < widths[i] {
                     text += String(repeating: " ", count: widths[i] - width)
                 } else if i < widths.count {
@@ -59,7 +61,7 @@ public struct StreamingTable {
     /// The lines of `rows`, the header (unless left out) before the first page's.
     public mutating func render(_ rows: [[String]]) -> String {
         guard var widths else {
-            var first = Table.widths(of: rows, atLeast: headers?.map(\.count) ?? [])
+            var first = Table.widths(of: rows, atLeast: headers?.map(TerminalText.width) ?? [])
             let text = Table.render((headers.map { [$0] } ?? []) + rows, widths: &first)
             self.widths = first
             return text

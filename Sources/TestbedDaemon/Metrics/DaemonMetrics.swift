@@ -8,10 +8,10 @@ import TestbedProtocol
 /// of its own (so that several daemons in one process, as in the tests, never
 /// share one): requests by method and outcome with their latency, actions by
 /// command and outcome with their duration, log bytes streamed and followers,
-/// store writes; connections, deployments by state, event watchers and cluster
-/// health are read when the metrics are rendered. `testbedd` also bootstraps
-/// the global `MetricsSystem` with this factory, for libraries that report
-/// through it.
+/// store writes; connections, deployments by state, event watchers, cluster
+/// health and the process's resident memory are read when the metrics are
+/// rendered. `testbedd` also bootstraps the global `MetricsSystem` with this
+/// factory, for libraries that report through it.
 public final class DaemonMetrics: Sendable {
     public let registry: PrometheusCollectorRegistry
     public let factory: PrometheusMetricsFactory
@@ -59,6 +59,7 @@ public final class DaemonMetrics: Sendable {
         let watchers: CoreMetrics.Gauge
         let deployments: [String: CoreMetrics.Gauge]
         let members: [String: CoreMetrics.Gauge]
+        let residentMemory: CoreMetrics.Gauge
     }
 
     public init() {
@@ -90,7 +91,8 @@ public final class DaemonMetrics: Sendable {
             }),
             members: Dictionary(uniqueKeysWithValues: ["healthy", "unhealthy"].map {
                 ($0, CoreMetrics.Gauge(label: "testbed_cluster_members", dimensions: [("health", $0)], factory: factory))
-            }))
+            }),
+            residentMemory: CoreMetrics.Gauge(label: "process_resident_memory_bytes", factory: factory))
     }
 
     /// A request was answered (`code` nil for a result), `elapsed` after it was read.
@@ -153,6 +155,21 @@ public final class DaemonMetrics: Sendable {
         for (state, count) in states { scraped.deployments[state]?.record(count) }
         scraped.members["healthy"]?.record(members.healthy)
         scraped.members["unhealthy"]?.record(members.unhealthy)
+        if let resident = Self.residentBytes() { scraped.residentMemory.record(resident) }
         return registry.emitToString()
+    }
+
+    /// The process's resident memory: the second number of /proc/self/statm,
+    /// in pages. One short read of a file the kernel writes on demand.
+    static func residentBytes() -> Int? {
+        let fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var buffer = [UInt8](repeating: 0, count: 128)
+        let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+        guard count > 0 else { return nil }
+        let fields = buffer[..<count].split(separator: UInt8(ascii: " "))
+        guard fields.count > 1, let pages = Int(String(decoding: fields[1], as: UTF8.self)) else { return nil }
+        return pages * sysconf(Int32(_SC_PAGESIZE))
     }
 }
