@@ -91,6 +91,29 @@ import TestbedProtocol
         #expect(try await daemon.stop() == 0)
     }
 
+    @Test func aStreamWhoseReaderHasGoneEndsBySIGPIPE() async throws {
+        // `testbedctl events | head -1`: once head has gone, the next write ends testbedctl, as it would `cat`.
+        let sandbox = try Sandbox()
+        let daemon = try await Fixtures.daemon(in: sandbox)
+        let client = try await RPCConnection.connect(unixSocketPath: sandbox.socket)
+        let out = sandbox.path + "/pipe.out"
+        let pipeline = try ChildProcess(
+            "/bin/bash", ["-c", "set -o pipefail; \"$0\" events --socket \"$1\" | head -n 1; echo \"status $?\"", Binaries.testbedctl, sandbox.socket],
+            environment: childEnvironment([:]), stdout: out, stderr: sandbox.path + "/pipe.err")
+        var created = 0
+        while pipeline.isRunning, created < 50 {
+            created += 1
+            _ = try await Fixtures.deployment("d\(created)", in: sandbox, client: client)
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        #expect(try await pipeline.wait(timeout: .seconds(10), what: "testbedctl events | head") == 0)
+        let printed = try String(contentsOfFile: out, encoding: .utf8)
+        #expect(printed.hasSuffix("status 141\n"), "\(printed)")
+        #expect(printed.contains(": created (owner 0)"), "\(printed)")
+        await client.close()
+        #expect(try await daemon.stop() == 0)
+    }
+
     @Test func aDaemonThatGoesAwayMidFollowExits69AndSaysHowToFollowAgain() async throws {
         let sandbox = try Sandbox()
         let daemon = try await Fixtures.daemon(in: sandbox)

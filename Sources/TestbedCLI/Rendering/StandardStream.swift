@@ -11,12 +11,17 @@ public enum StandardStream: Int32 {
 
     /// Writes all of `text`.
     public func write(_ text: String) {
-        _ = attemptWrite(text)
+        var text = text
+        text.withUTF8 { write(UnsafeRawBufferPointer($0)) }
     }
 
-    /// Writes all of `bytes` (retrying after EINTR; giving up on a closed pipe).
+    /// Writes all of `bytes` (retrying after EINTR). When the reader of
+    /// standard output has gone (`testbedctl events | head`), the process ends
+    /// as any Unix tool does then: by SIGPIPE, which the runtime ignores.
     public func write(_ bytes: UnsafeRawBufferPointer) {
-        _ = attemptWrite(bytes)
+        guard !attemptWrite(bytes), errno == EPIPE, self == .output else { return }
+        signal(SIGPIPE, SIG_DFL)
+        raise(SIGPIPE)
     }
 
     /// Writes all of `text`; false when it could not (the reader has closed

@@ -92,6 +92,9 @@ struct TopFeed {
     }
 
     /// Follows the logs of running actions not yet followed, up to the limit.
+    /// The lines of a log the full-screen view starts with.
+    static let followedLines: UInt32 = 1000
+
     private mutating func followRunning(_ model: TopModel, in group: inout TaskGroup<Void>) {
         guard tailing.count < Self.tailLimit else { return }
         for action in model.running where !tailed.contains(action.id) {
@@ -101,7 +104,8 @@ struct TopFeed {
             let logs = self.logs, sink = self.sink
             group.addTask {
                 do {
-                    let call = try logs.connection.start(RPCMethod.actionLogs, params: ActionLogsParams(id: action.id, follow: true))
+                    // Only the last line matters: the daemon starts there, whatever the log's length.
+                    let call = try logs.connection.start(RPCMethod.actionLogs, params: ActionLogsParams(id: action.id, follow: true, tail: 1))
                     for try await event in call.events {
                         guard case .chunk(let chunk) = event, let line = LastLogLine.of(chunk.text) else { continue }
                         sink.yield(.lastLine(actionID: action.id, deployment: action.deployment, line: line))
@@ -119,7 +123,7 @@ struct TopFeed {
         let serial = follows, sink = self.sink
         let call: RPCCall
         do {
-            call = try logs.connection.start(RPCMethod.actionLogs, params: ActionLogsParams(id: action.id, follow: true))
+            call = try logs.connection.start(RPCMethod.actionLogs, params: ActionLogsParams(id: action.id, follow: true, tail: Self.followedLines))
         } catch {
             sink.yield(.logEnded(follow: serial, ending: "cannot read the log: \(DaemonSession.failure(error).message)"))
             return (serial, nil)
