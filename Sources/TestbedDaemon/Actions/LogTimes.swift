@@ -1,4 +1,5 @@
 import FoundationEssentials
+import TestbedProtocol
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -99,28 +100,7 @@ enum LogTimes {
 
     /// `2026-11-30T15:04:05.123Z ` for a time in milliseconds since 1970 (UTC).
     static func prefix(_ milliseconds: Int64) -> [UInt8] {
-        var seconds = time_t(milliseconds.quotientAndRemainder(dividingBy: 1000).quotient - (milliseconds < 0 && milliseconds % 1000 != 0 ? 1 : 0))
-        let millis = Int32((milliseconds % 1000 + 1000) % 1000)
-        var parts = tm()
-        guard gmtime_r(&seconds, &parts) != nil else { return Array("????-??-??T??:??:??.???Z ".utf8) }
-        var text = [UInt8]()
-        text.reserveCapacity(25)
-        func digits(_ value: Int32, _ count: Int) {
-            var divisor: Int32 = 1
-            for _ in 1..<count { divisor *= 10 }
-            while divisor > 0 {
-                text.append(UInt8(ascii: "0") + UInt8(value / divisor % 10))
-                divisor /= 10
-            }
-        }
-        digits(parts.tm_year + 1900, 4); text.append(UInt8(ascii: "-"))
-        digits(parts.tm_mon + 1, 2); text.append(UInt8(ascii: "-"))
-        digits(parts.tm_mday, 2); text.append(UInt8(ascii: "T"))
-        digits(parts.tm_hour, 2); text.append(UInt8(ascii: ":"))
-        digits(parts.tm_min, 2); text.append(UInt8(ascii: ":"))
-        digits(parts.tm_sec, 2); text.append(UInt8(ascii: "."))
-        digits(millis, 3); text.append(UInt8(ascii: "Z")); text.append(UInt8(ascii: " "))
-        return text
+        (UTCTimeText.bytes(milliseconds: milliseconds, separator: "T", fraction: true) ?? Array("????-??-??T??:??:??.???Z".utf8)) + [UInt8(ascii: " ")]
     }
 
     static func milliseconds(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded(.down)) }
