@@ -161,3 +161,7 @@ int testbed_epoll_create(void) {
 int testbed_epoll_remove(int epoll_fd, int fd) {
     return epoll_ctl(epoll_fd, EPOLL_CTL_DEL, fd, NULL);
 }
+
+const void *testbed_memrchr(const void *s, int c, size_t n) {
+    return memrchr(s, c, n);
+}

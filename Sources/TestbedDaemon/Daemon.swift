@@ -126,11 +126,13 @@ public struct Daemon: Sendable {
         blockingPool.start()
         let logPool = NIOThreadPool(numberOfThreads: 2)
         logPool.start()
+        let scanPool = NIOThreadPool(numberOfThreads: 1)
+        scanPool.start()
         let busPool = NIOThreadPool(numberOfThreads: 2)
         busPool.start()
         let polkitPool = NIOThreadPool(numberOfThreads: configuration.auth == .polkit ? 2 : 1)
         polkitPool.start()
-        let pools = [blockingPool, logPool, busPool, polkitPool]
+        let pools = [blockingPool, logPool, scanPool, busPool, polkitPool]
 
         if activated {
             let names = passed.map(\.name)
@@ -205,7 +207,7 @@ public struct Daemon: Sendable {
         let daemonServices = DaemonServices(
             configuration: configuration, registry: registry, supervisor: supervisor,
             statistics: ServerStatistics(),
-            blockingPool: blockingPool, logPool: logPool, socketActivated: activated, cluster: cluster, logger: logger,
+            blockingPool: blockingPool, logPool: logPool, scanPool: scanPool, socketActivated: activated, cluster: cluster, logger: logger,
             metrics: metrics)
         let logger = self.logger
         let server = RPCServer(

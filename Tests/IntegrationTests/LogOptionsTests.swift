@@ -64,6 +64,8 @@ import TestbedProtocol
         // Bad values are refused before anything is sent.
         let bad = try await Self.ctl(sandbox, ["logs", "web", "--since", "yesterday"])
         #expect(bad.status == 64 && bad.stderr.contains("--since takes a time"))
+        let future = try await Self.ctl(sandbox, ["logs", "web", "--since", JSONCoding.formatTime(Date().addingTimeInterval(3600))])
+        #expect(future.status == 64 && future.stderr.contains("is in the future"), "\(future.stderr)")
         let both = try await Self.ctl(sandbox, ["logs", "web", "--since", "1h", "-n", "3"])
         #expect(both.status == 64)
         let raw: RPCError? = await {

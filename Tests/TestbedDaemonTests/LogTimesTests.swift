@@ -42,7 +42,8 @@ import TestbedProtocol
         let notes = try Data(contentsOf: URL(fileURLWithPath: LogTimes.path(for: log)))
         #expect(notes.count == 3 * LogTimes.recordBytes)
 
-        var reader = LogTimes.Reader(logPath: log)
+        let reader = LogTimes.Reader(logPath: log)
+        reader.refresh()
         #expect(reader.time(of: 0) == start)
         #expect(reader.time(of: 7) == start)
         #expect(reader.time(of: 8) == start + 500)
@@ -64,11 +65,11 @@ import TestbedProtocol
 
         // Stamped as sent: each line after its time, a line cut across chunks only once.
         let text = Array("one\ntwo\nthree\nfour\n".utf8)
-        let stamped = text.withUnsafeBytes { LogFollower.stamp($0, at: 0, atLineStart: true, logPath: log, fallback: 0) }
+        let stamped = text.withUnsafeBytes { LogFollower.stamp($0, at: 0, atLineStart: true, times: reader, fallback: 0) }
         let expected = [(start, "one"), (start, "two"), (start + 500, "three"), (start + 500, "four")]
             .map { String(decoding: LogTimes.prefix($0.0), as: UTF8.self) + $0.1 + "\n" }.joined()
         #expect(String(decoding: stamped, as: UTF8.self) == expected)
-        let piece = text.withUnsafeBytes { LogFollower.stamp(UnsafeRawBufferPointer(rebasing: $0[16...]), at: 16, atLineStart: false, logPath: log, fallback: 0) }
+        let piece = text.withUnsafeBytes { LogFollower.stamp(UnsafeRawBufferPointer(rebasing: $0[16...]), at: 16, atLineStart: false, times: reader, fallback: 0) }
         #expect(piece == Array("ur\n".utf8))
     }
 
@@ -86,19 +87,10 @@ import TestbedProtocol
         let second = LogTimeRecorder(logPath: log, now: { clock.now })
         second.observe()
         second.close()
-        var reader = LogTimes.Reader(logPath: log)
+        let reader = LogTimes.Reader(logPath: log)
+        reader.refresh()
         #expect(reader.time(of: 0) == clock.milliseconds - 60_000)
         #expect(reader.time(of: 7) == clock.milliseconds)
-    }
-
-    @Test func aStampedChunkStopsAfterItsLastAllowedLine() {
-        let text = Array("a\nb\nc\nd".utf8)
-        text.withUnsafeBytes { bytes in
-            #expect(LogFollower.end(ofLines: 2, in: bytes) == 4)
-            #expect(LogFollower.end(ofLines: 3, in: bytes) == 6)
-            #expect(LogFollower.end(ofLines: 4, in: bytes) == nil)
-            #expect(LogFollower.end(ofLines: 3, in: UnsafeRawBufferPointer(rebasing: bytes[..<6])) == nil)
-        }
     }
 
     @Test func prefixesAreISO8601WithMillisecondsInUTC() {
@@ -121,5 +113,27 @@ import TestbedProtocol
         let long = String(repeating: "x", count: 200_000)
         try Data("first\n\(long)\nlast\n".utf8).write(to: URL(fileURLWithPath: log))
         #expect(LogTail.offset(ofLast: 2, linesIn: log) == 6)
+    }
+
+    @Test func aSearchReadsAtMostItsBoundAndStopsWhenItsClientHasGone() throws {
+        let folder = try TemporaryFolder()
+        let log = folder.path + "/d.log"
+        let cap = Int(LogTail.maxScanBytes)
+        // A last line longer than the bound: tail starts the bound before the end, in that line.
+        let long = "a\n" + String(repeating: "x", count: cap + 1024) + "\n"
+        try Data(long.utf8).write(to: URL(fileURLWithPath: log))
+        let size = UInt64(long.utf8.count)
+        #expect(LogTail.offset(ofLast: 1, linesIn: log) == size - UInt64(cap))
+        // Short lines beyond the bound: the first line that begins within it, not the file's start.
+        let lines = String(repeating: String(repeating: "y", count: 1023) + "\n", count: cap / 1024 + 100)
+        try Data(lines.utf8).write(to: URL(fileURLWithPath: log))
+        let first = LogTail.offset(ofLast: 1_000_000, linesIn: log)
+        #expect(first > 0 && first % 1024 == 0 && UInt64(lines.utf8.count) - first <= UInt64(cap))
+        // A line start searched forward within the bound only.
+        try Data(long.utf8).write(to: URL(fileURLWithPath: log))
+        #expect(LogTail.lineStart(atOrAfter: 3, in: log) == 3)
+        #expect(LogTail.lineStart(atOrAfter: 1, in: log) == 2)
+        // A client gone: no reading at all.
+        #expect(LogTail.offset(ofLast: 5, linesIn: log, stopped: { true }) == size)
     }
 }

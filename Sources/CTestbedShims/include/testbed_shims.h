@@ -15,6 +15,10 @@
 pid_t testbed_spawn(const char *path, char *const argv[], char *const envp[],
                     int cwd_fd, int output_fd, int *error_out);
 
+/// memrchr (a GNU extension Swift cannot see): the last byte `c` in the
+/// first `n` bytes at `s`, or NULL.
+const void *testbed_memrchr(const void *s, int c, size_t n);
+
 /// Opens the folder `path` as a handle to check and to run in, not to read:
 /// open(path, O_PATH | O_DIRECTORY | O_CLOEXEC). Returns -1 with errno set.
 int testbed_open_folder(const char *path);

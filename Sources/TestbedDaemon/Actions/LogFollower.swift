@@ -26,6 +26,9 @@ import Glibc
 /// both at once.
 final class LogFollower: @unchecked Sendable {
     static let minChunkBytes = 64 * 1024
+    /// With `timestamps` every read is this size: each line gains 25 bytes,
+    /// so a chunk grows by at most 400 KiB (a chunk of empty lines).
+    static let stampedChunkBytes = 16 * 1024
     static let maxChunkBytes = 256 * 1024
 
     private let log: ActionLog
@@ -47,6 +50,8 @@ final class LogFollower: @unchecked Sendable {
     private var waiting: UInt64?
     /// A read is on the pool: the file stays open until it returns.
     private var reading = false
+    /// With `timestamps`: the log's times, opened by the first read (reads never overlap).
+    private var times: LogTimes.Reader?
     /// A chunk read ahead, waiting for the client's output to have room.
     private var ready: Batch?
     /// It was read while the output was full, in the connection's one place for that.
@@ -88,6 +93,7 @@ final class LogFollower: @unchecked Sendable {
         self.sentOffset = offset
         self.follow = follow
         self.timestamps = timestamps
+        if timestamps { chunkBytes = Self.stampedChunkBytes }
         self.format = stream.format
         self.onEnd = onEnd
     }
@@ -166,7 +172,7 @@ final class LogFollower: @unchecked Sendable {
         guard stream.isActive, let batch = ready else { return }
         guard stream.isWritable else {
             // Fallen behind: smaller reads until it catches up.
-            chunkBytes = Self.minChunkBytes
+            chunkBytes = timestamps ? Self.stampedChunkBytes : Self.minChunkBytes
             stream.onWritable = { [self] in deliver() }
             return
         }
@@ -189,7 +195,7 @@ final class LogFollower: @unchecked Sendable {
         switch ending {
         case .more:
             // A full read the client took at once: read more at a time.
-            if stream.isWritable { chunkBytes = min(chunkBytes * 2, Self.maxChunkBytes) }
+            if stream.isWritable, !timestamps { chunkBytes = min(chunkBytes * 2, Self.maxChunkBytes) }
             pump()
         case .failed(let code):
             fail(RPCError(.internalError, "cannot read the log \(log.path): \(String(cString: strerror(code)))"))
@@ -229,20 +235,17 @@ final class LogFollower: @unchecked Sendable {
         let atEnd = n < size
         let bytes = UnsafeRawBufferPointer(rebasing: buffer[..<n])
         batch.sentBytes = LogChunker.sendableCount(in: bytes, logEnded: atEnd && finished != nil)
-        var stampedLinesCut = false
-        if timestamps, let cut = Self.end(ofLines: Self.maxStampedLines, in: UnsafeRawBufferPointer(rebasing: bytes[..<batch.sentBytes])) {
-            // Each stamped line grows by a time: no more lines than this per chunk bounds what a chunk becomes.
-            batch.sentBytes = cut
-            stampedLinesCut = true
-        }
-        if atEnd && !stampedLinesCut { batch.ending = .endOfFile(generation: generation, finished: finished) }
+        if atEnd { batch.ending = .endOfFile(generation: generation, finished: finished) }
         guard batch.sentBytes > 0 else { return batch }
         var sendable = UnsafeRawBufferPointer(rebasing: bytes[..<batch.sentBytes])
         batch.endsAtLineStart = sendable.last == UInt8(ascii: "\n")
         var stamped: [UInt8] = []
         if timestamps {
             let fallback = LogTimes.milliseconds(finished?.finishedAt ?? Date())
-            stamped = Self.stamp(sendable, at: offset, atLineStart: atLineStart, logPath: log.path, fallback: fallback)
+            let times = self.times ?? LogTimes.Reader(logPath: log.path)
+            self.times = times  // only this follower's one read in flight uses it
+            times.refresh()
+            stamped = Self.stamp(sendable, at: offset, atLineStart: atLineStart, times: times, fallback: fallback)
         }
         return stamped.withUnsafeBytes { stampedBytes in
             if timestamps { sendable = stampedBytes }
@@ -258,25 +261,9 @@ final class LogFollower: @unchecked Sendable {
         }
     }
 
-    /// The most lines one chunk sends with `timestamps` (each gains 25 bytes).
-    static let maxStampedLines = 4096
-
-    /// The end of the first `count` lines of `bytes`; nil when it has no more than that.
-    static func end(ofLines count: Int, in bytes: UnsafeRawBufferPointer) -> Int? {
-        var seen = 0
-        var index = 0
-        while let newline = bytes[index...].firstIndex(of: UInt8(ascii: "\n")) {
-            seen += 1
-            index = newline + 1
-            if seen == count { return index < bytes.count ? index : nil }
-        }
-        return nil
-    }
-
     /// `bytes` (from `offset` of the log) with each line that starts in them
     /// after the time its first byte was seen, or `fallback` when none says.
-    static func stamp(_ bytes: UnsafeRawBufferPointer, at offset: UInt64, atLineStart: Bool, logPath: String, fallback: Int64) -> [UInt8] {
-        var reader = LogTimes.Reader(logPath: logPath)
+    static func stamp(_ bytes: UnsafeRawBufferPointer, at offset: UInt64, atLineStart: Bool, times reader: LogTimes.Reader, fallback: Int64) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count + bytes.count / 16)
         var cached: (milliseconds: Int64, prefix: [UInt8])?

@@ -17,8 +17,9 @@ enum LogTimes {
     static func path(for logPath: String) -> String { logPath + ".times" }
 
     /// Reads the observations of one log, by binary search with a window of
-    /// records kept between lookups (lines are looked up in order).
-    struct Reader: ~Copyable {
+    /// records kept between lookups (lines are looked up in order). Used by
+    /// one thread at a time.
+    final class Reader {
         private let fd: Int32
         private var count = 0
         private var window: [(size: UInt64, milliseconds: Int64)] = []
@@ -30,31 +31,38 @@ enum LogTimes {
 
         deinit { if fd >= 0 { close(fd) } }
 
+        /// Takes in the records written since the last refresh (the last one
+        /// may have grown in place): call before looking up a chunk's lines.
+        func refresh() {
+            var info = stat()
+            guard fd >= 0, fstat(fd, &info) == 0 else { return }
+            count = Int(info.st_size) / LogTimes.recordBytes
+            if windowStart + window.count >= count - 1 { window = [] }
+        }
+
         /// The milliseconds at which the byte at `offset` was first seen; nil
-        /// when no observation covers it (yet).
-        mutating func time(of offset: UInt64) -> Int64? {
+        /// when no observation covers it (as of the last `refresh`).
+        func time(of offset: UInt64) -> Int64? {
             guard let index = firstIndex(where: { $0.size > offset }) else { return nil }
             return record(index)?.milliseconds
         }
 
         /// The size of the log before the first byte seen at `milliseconds` or
         /// later: every byte from there on was seen then or later.
-        mutating func offset(seenAtOrAfter milliseconds: Int64) -> UInt64? {
+        func offset(seenAtOrAfter milliseconds: Int64) -> UInt64? {
+            refresh()
             guard let index = firstIndex(where: { $0.milliseconds >= milliseconds }) else { return nil }
             return index == 0 ? 0 : record(index - 1)?.size
         }
 
         /// The size the last observation noted; nil when there is none.
         var notedSize: UInt64? {
-            mutating get {
-                refreshCount()
-                return count > 0 ? record(count - 1)?.size : nil
-            }
+            refresh()
+            return count > 0 ? record(count - 1)?.size : nil
         }
 
         /// The first record for which `isPast` holds (it holds for every one after).
-        private mutating func firstIndex(where isPast: ((size: UInt64, milliseconds: Int64)) -> Bool) -> Int? {
-            refreshCount()
+        private func firstIndex(where isPast: ((size: UInt64, milliseconds: Int64)) -> Bool) -> Int? {
             if let first = window.first, let last = window.last, !isPast(first) || windowStart == 0, isPast(last),
                 let inWindow = window.firstIndex(where: isPast) {
                 return windowStart + inWindow
@@ -68,19 +76,8 @@ enum LogTimes {
             return low < count ? low : nil
         }
 
-        private mutating func refreshCount() {
-            var info = stat()
-            guard fd >= 0, fstat(fd, &info) == 0 else { return }
-            let now = Int(info.st_size) / LogTimes.recordBytes
-            // The last record may have grown in place since it was read.
-            if now != count || windowStart + window.count >= count {
-                count = now
-                window = []
-            }
-        }
-
         /// Record `index`, reading the 256 records from it into the window when it is not there.
-        private mutating func record(_ index: Int) -> (size: UInt64, milliseconds: Int64)? {
+        private func record(_ index: Int) -> (size: UInt64, milliseconds: Int64)? {
             if index >= windowStart, index < windowStart + window.count { return window[index - windowStart] }
             let wanted = min(256, count - index)
             guard wanted > 0 else { return nil }

@@ -50,6 +50,9 @@ enum ActionMethods {
                 throw RPCError.invalidParams(field: "tail", "tail \(tail) is more than \(ActionLogsParams.maximumTail) lines")
             }
             let starts = [(p.offset ?? 0) != 0 ? "offset" : nil, p.tail != nil ? "tail" : nil, p.since != nil ? "since" : nil].compactMap { $0 }
+            if let since = p.since, since.timeIntervalSinceNow > 1 {
+                throw RPCError.invalidParams(field: "since", "since \(JSONCoding.formatTime(since)) is in the future; give a time that has passed")
+            }
             if starts.count > 1 {
                 throw RPCError.invalidParams(field: starts[1], "give one of offset, tail and since, not \(starts.joined(separator: " and "))")
             }
@@ -69,17 +72,21 @@ enum ActionMethods {
                         stream.finish(ActionLogsResult(nextOffset: next, finished: finished != nil, action: record))
                     }.start()
                 }
-                let start: (@Sendable () -> UInt64)? =
+                let start: (@Sendable (_ stopped: () -> Bool) -> UInt64)? =
                     if let tail = p.tail {
-                        { LogTail.offset(ofLast: Int(tail), linesIn: log.path) }
+                        { LogTail.offset(ofLast: Int(tail), linesIn: log.path, stopped: $0) }
                     } else if let since = p.since {
-                        { LogTail.offset(since: since, in: log) }
+                        { LogTail.offset(since: since, in: log, stopped: $0) }
                     } else {
                         nil
                     }
                 guard let start else { return follow(p.offset ?? 0) }
-                // Found by reading the file (backwards for tail), on the log pool: never on the event loop.
-                services.logPool.runIfActive(eventLoop: stream.eventLoop, start).whenComplete { result in follow((try? result.get()) ?? 0) }
+                // Found by reading the file (backwards for tail) on the scan pool, never on the
+                // event loop nor the followers' pool; given up once the client has gone.
+                let gone = Locked(false)
+                stream.onCancel = { gone.withLock { $0 = true } }
+                services.scanPool.runIfActive(eventLoop: stream.eventLoop) { start { gone.withLock { $0 } } }
+                    .whenComplete { result in follow((try? result.get()) ?? 0) }
             }
         }
     }

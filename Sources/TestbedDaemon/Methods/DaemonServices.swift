@@ -11,6 +11,9 @@ public struct DaemonServices: Sendable {
     public let blockingPool: NIOThreadPool
     /// Threads for log followers' reads, so that many followers never delay a disk write.
     public let logPool: NIOThreadPool
+    /// The thread that finds where a log is to start (`tail`, `since`), so
+    /// that those searches never delay a follower.
+    public let scanPool: NIOThreadPool
     public let socketActivated: Bool
     /// This host's part in the cluster.
     public let cluster: ClusterNode
@@ -21,7 +24,7 @@ public struct DaemonServices: Sendable {
     public init(
         configuration: DaemonConfiguration, registry: DeploymentRegistry, supervisor: ActionSupervisor,
         statistics: ServerStatistics,
-        blockingPool: NIOThreadPool, logPool: NIOThreadPool? = nil, socketActivated: Bool, cluster: ClusterNode, logger: Logger,
+        blockingPool: NIOThreadPool, logPool: NIOThreadPool? = nil, scanPool: NIOThreadPool? = nil, socketActivated: Bool, cluster: ClusterNode, logger: Logger,
         metrics: DaemonMetrics = DaemonMetrics()
     ) {
         self.metrics = metrics
@@ -32,6 +35,7 @@ public struct DaemonServices: Sendable {
         self.statistics = statistics
         self.blockingPool = blockingPool
         self.logPool = logPool ?? blockingPool
+        self.scanPool = scanPool ?? logPool ?? blockingPool
         self.socketActivated = socketActivated
         self.logger = logger
     }
