@@ -47,6 +47,10 @@ import TestbedProtocol
             let (a, e) = (type(value), type(expected))
             if a != e, a != "null", e != "null" { found.append("\(path)\(key) is \(a), not \(e)") }
             if case .object = value, case .object = expected { found += differences(value, expected, at: path + key + ".") }
+            // Each item of an array of objects has the shape of the example's first.
+            if case .array(let items) = value, case .array(let shown) = expected, let first = shown.first, case .object = first {
+                for item in items { found += differences(item, first, at: path + key + "[].") }
+            }
         }
         return found.sorted()
     }
@@ -79,7 +83,7 @@ import TestbedProtocol
 
     @Test func everyCommandPrintsTheShapeDocumentedForItsKind() async throws {
         let shapes = try Self.shapes()
-        #expect(Set(shapes.keys) == ["deployment", "action", "log line", "event", "status", "version", "error"])
+        #expect(Set(shapes.keys) == ["deployment", "action", "log line", "event", "status", "version", "error", "top snapshot"])
         let sandbox = try Sandbox()
         let daemon = try await Fixtures.daemon(in: sandbox)
         let client = try await RPCConnection.connect(unixSocketPath: sandbox.socket)
@@ -131,6 +135,9 @@ import TestbedProtocol
         #expect(running["result"] as? String == "running" && running["finished_at"] is NSNull)
         let ps = try Self.expectArray(try await Self.ctl(sandbox, ["ps", "--json"]).stdout, of: "action", count: 1, shapes, "ps")
         #expect(ps.first?["deployment"] as? String == "slow")
+        let top = try await Self.ctl(sandbox, ["top", "--json", "-n", "1"])
+        let snapshot = try Self.expectShape(top.stdout, "top snapshot", shapes, "top --json")
+        #expect(snapshot["running"] as? [String] == ["slow"], "\(top.stdout)")
         let cancelled = try await Self.ctl(sandbox, ["cancel", "slow", "--wait", "--json"])
         #expect(try Self.expectShape(cancelled.stdout, "action", shapes, "cancel --wait")["result"] as? String == "cancelled")
 
@@ -181,6 +188,9 @@ import TestbedProtocol
             == ["d.e is missing", "f is not in docs/cli.md"])
         #expect(Self.differences(.object(["a": .string("2"), "b": .string("y"), "c": .int(1), "d": .object(["e": .int(1)])]), example)
             == ["a is string, not number", "d.e is number, not bool"])
+        let list: JSONValue = .object(["l": .array([.object(["x": .int(1)])])])
+        #expect(Self.differences(.object(["l": .array([.object(["x": .int(2)]), .object(["y": .int(2)])])]), list)
+            == ["l[].x is missing", "l[].y is not in docs/cli.md"])
     }
 }
 

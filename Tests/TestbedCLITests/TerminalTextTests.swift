@@ -14,6 +14,9 @@ import TestbedProtocol
         #expect(TerminalText.fit("日本語", to: 5) == "日本")
         #expect(TerminalText.fit("abcdef", to: 3) == "abc")
         #expect(TerminalText.printable("a\tb\u{7}c\u{1B}]0;title\u{7}d\r") == "a bcd")
+        // C1 controls (U+009B is a one-character CSI) go too, with no other control beside them; other text stays.
+        #expect(TerminalText.printable("hello \u{9B}31mred\u{9D}") == "hello 31mred")
+        #expect(TerminalText.printable("caf\u{E9} \u{4E16}") == "caf\u{E9} \u{4E16}")
     }
 
     @Test func colouredCellsKeepTablesAligned() {

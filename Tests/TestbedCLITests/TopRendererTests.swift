@@ -132,8 +132,9 @@ import TestbedProtocol
         #expect(text.contains { $0.hasPrefix("NAME") })
         #expect(text.contains { $0.contains("log line of a-deployment-with-a-rather-long-name-000 that goes on and on and on well past any narrow terminal") })
         let report = TopReport(model, now: Self.t0.addingTimeInterval(3))
-        #expect(report.running == ["a-deployment-with-a-rather-long-name-000"])
         #expect(report.line.hasPrefix("{\"daemon\":{") && report.line.hasSuffix("}\n") && !report.line.dropLast().contains("\n"))
+        #expect(report.line.contains(#""running":["a-deployment-with-a-rather-long-name-000"]"#), "\(report.line)")
+        #expect(report.line.contains(#""result":"running""#) && !report.line.contains(#""id":"#), "\(report.line)")
     }
 
     @Test func keysFromRawBytes() {

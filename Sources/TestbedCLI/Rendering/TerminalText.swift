@@ -37,7 +37,9 @@ public enum TerminalText {
     /// becomes a space, and any other control character (a carriage return,
     /// a bell) is dropped.
     public static func printable<S: StringProtocol>(_ text: S) -> String {
-        if text.utf8.allSatisfy({ $0 >= 0x20 && $0 != 0x7F }) { return String(text) }
+        // Plain printable ASCII as it is; anything else (C1 controls such as
+        // U+009B, which a terminal takes as an escape, are two UTF-8 bytes) scalar by scalar.
+        if text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return String(text) }
         var result = String.UnicodeScalarView()
         var escape = EscapeScanner()
         for scalar in text.unicodeScalars where !escape.skips(scalar) {

@@ -8,7 +8,6 @@ struct TopBatch {
     let json: Bool
     let interval: Duration
     let iterations: Int?
-    private let owners = OwnerNames()
 
     init(json: Bool, interval: Duration, iterations: Int?) {
         self.json = json
@@ -59,7 +58,7 @@ struct TopBatch {
     private func print(_ model: TopModel) -> Bool {
         let now = Date()
         if json { return StandardStream.output.attemptWrite(TopReport(model, now: now).line) }
-        let lines = TopRenderer(now: now, ownerName: owners.name).report(model)
+        let lines = TopRenderer(now: now, ownerName: UserName.describe).report(model)
         return StandardStream.output.attemptWrite(lines.map(\.text).joined(separator: "\n") + "\n\n")
     }
 }

@@ -12,7 +12,6 @@ struct TopDashboard {
     private var view = TopView()
     /// The log shown full-screen: its follow's number and request.
     private var following: (follow: Int, request: RequestID?)?
-    private let owners = OwnerNames()
 
     init(terminal: Terminal, colours: Bool, sink: AsyncStream<TopInput>.Continuation) {
         self.terminal = terminal
@@ -96,7 +95,7 @@ struct TopDashboard {
 
     private mutating func draw() {
         let (width, height) = terminal.size
-        let renderer = TopRenderer(now: Date(), ownerName: owners.name)
+        let renderer = TopRenderer(now: Date(), ownerName: UserName.describe)
         let lines: [ScreenLine]
         if let model {
             if case .log(let log) = view.mode {

@@ -1,95 +1,110 @@
 import FoundationEssentials
 import TestbedProtocol
 
-/// One snapshot of `testbedctl top --json`, written as one line of JSON.
+/// One snapshot of `testbedctl top --json`, written as one line of JSON
+/// (docs/cli.md, "top snapshot"), in the words of the CLI's other JSON:
+/// `action_id`, `started_at`, a state as a word with `failed_action`, a
+/// command as typed, results as `ActionJSON` has them; every member always
+/// present, `null` when unknown.
 struct TopReport: Encodable, Sendable {
-    struct Daemon: Encodable, Sendable {
-        var version: String
-        var pid: Int32
-        var uptimeSeconds: Double
-        var connections: Int
-        var requestsPerSecond: Double?
-        var memoryBytes: Double?
-        var mode: String
-        var mainReachable: Bool?
+    let model: TopModel
+    let now: Date
 
-        enum CodingKeys: String, CodingKey {
+    init(_ model: TopModel, now: Date) {
+        self.model = model
+        self.now = now
+    }
+
+    private enum Key: String, CodingKey {
+        case time, daemon, deployments, running, members
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: Key.self)
+        try c.encode(now, forKey: .time)
+        try c.encode(model.figures.map(Figures.init), forKey: .daemon)
+        try c.encode(model.names.compactMap { name in model.deployments[name].map { Row(name: name, deployment: $0, now: now) } }, forKey: .deployments)
+        try c.encode(model.running.map(\.deployment), forKey: .running)
+        try c.encode(model.members, forKey: .members)
+    }
+
+    /// The daemon's figures.
+    private struct Figures: Encodable {
+        let figures: DaemonFigures
+
+        private enum Key: String, CodingKey {
             case version, pid, connections, mode
             case uptimeSeconds = "uptime_seconds"
             case requestsPerSecond = "requests_per_second"
             case memoryBytes = "memory_bytes"
             case mainReachable = "main_reachable"
         }
-    }
 
-    struct Action: Encodable, Sendable {
-        var id: String
-        var command: DeploymentCommand
-        var started: Date
-        /// Seconds: how long it took, or has run so far.
-        var durationSeconds: Double
-        /// `running`, `ok`, `failed`, `cancelled` or `interrupted`.
-        var result: String
-        var lastLine: String?
-
-        enum CodingKeys: String, CodingKey {
-            case id, command, started, result
-            case durationSeconds = "duration_seconds"
-            case lastLine = "last_line"
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: Key.self)
+            try c.encode(figures.version, forKey: .version)
+            try c.encode(figures.pid, forKey: .pid)
+            try c.encode(figures.uptimeSeconds, forKey: .uptimeSeconds)
+            try c.encode(figures.connections, forKey: .connections)
+            try c.encode(figures.requestsPerSecond, forKey: .requestsPerSecond)
+            try c.encode(figures.memoryBytes, forKey: .memoryBytes)
+            try c.encode(figures.mode, forKey: .mode)
+            try c.encode(figures.mainReachable, forKey: .mainReachable)
         }
     }
 
-    struct Row: Encodable, Sendable {
-        var name: String
-        var state: DeploymentState
-        var ownerUID: UInt32?
-        var lastAction: Action?
+    /// A deployment and its last action.
+    private struct Row: Encodable {
+        let name: String
+        let deployment: TopDeployment
+        let now: Date
 
-        enum CodingKeys: String, CodingKey {
-            case name, state
+        private enum Key: String, CodingKey {
+            case name, state, owner
+            case failedAction = "failed_action"
             case ownerUID = "owner_uid"
             case lastAction = "last_action"
         }
 
         func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(name, forKey: .name)
-            try container.encode(state, forKey: .state)
-            try container.encode(ownerUID, forKey: .ownerUID)
-            try container.encode(lastAction, forKey: .lastAction)
+            var c = encoder.container(keyedBy: Key.self)
+            try c.encode(name, forKey: .name)
+            try c.encode(deployment.state.summary, forKey: .state)
+            try c.encode(DeploymentJSON.failedAction(deployment.state), forKey: .failedAction)
+            try c.encode(deployment.owner, forKey: .ownerUID)
+            try c.encode(deployment.owner.flatMap(UserName.of), forKey: .owner)
+            try c.encode(deployment.lastAction.map { LastAction(action: $0, now: now) }, forKey: .lastAction)
         }
     }
 
-    var time: Date
-    var daemon: Daemon?
-    var deployments: [Row]
-    /// The deployments with an action running, the longest-running first.
-    var running: [String]
-    /// On a main with members: each member and its health.
-    var members: [MemberStatus]?
+    private struct LastAction: Encodable {
+        let action: TopAction
+        let now: Date
 
-    init(_ model: TopModel, now: Date) {
-        time = now
-        daemon = model.figures.map {
-            Daemon(
-                version: $0.version, pid: $0.pid, uptimeSeconds: $0.uptimeSeconds, connections: $0.connections,
-                requestsPerSecond: $0.requestsPerSecond, memoryBytes: $0.memoryBytes, mode: $0.mode,
-                mainReachable: $0.mainReachable)
+        private enum Key: String, CodingKey {
+            case command, result
+            case actionID = "action_id"
+            case startedAt = "started_at"
+            case durationSeconds = "duration_seconds"
+            case lastLine = "last_line"
         }
-        deployments = model.names.compactMap { name in
-            model.deployments[name].map { deployment in
-                Row(
-                    name: name, state: deployment.state, ownerUID: deployment.owner,
-                    lastAction: deployment.lastAction.map { action in
-                        Action(
-                            id: action.id, command: action.command, started: action.started,
-                            durationSeconds: action.duration ?? max(0, now.timeIntervalSince(action.started)),
-                            result: action.result?.rawValue ?? "running", lastLine: action.lastLine)
-                    })
+
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: Key.self)
+            try c.encode(action.id, forKey: .actionID)
+            try c.encode(ActionsCommand.describe(action.command), forKey: .command)
+            try c.encode(action.started, forKey: .startedAt)
+            try c.encode(action.duration ?? max(0, now.timeIntervalSince(action.started)), forKey: .durationSeconds)
+            let result: String = switch action.result {
+            case nil: "running"
+            case .ok: "succeeded"
+            case .failed: "failed"
+            case .cancelled: "cancelled"
+            case .interrupted: "interrupted"
             }
+            try c.encode(result, forKey: .result)
+            try c.encode(action.lastLine, forKey: .lastLine)
         }
-        running = model.running.map(\.deployment)
-        members = model.members
     }
 
     /// The snapshot as one line of JSON, with its newline.
