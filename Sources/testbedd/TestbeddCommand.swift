@@ -173,8 +173,9 @@ struct TestbeddCommand: AsyncParsableCommand {
             guard announce else { return }
             // One line for the person who started it: where it listens, and how to point testbedctl there.
             let socket = configuration.socketPath
-            FileHandle.standardOutput.write(Data(
-                "testbedd --dev is serving \(socket); in another shell: export TESTBED_SOCKET=\(Self.shellQuoted(socket))\n".utf8))
+            // write(2), whose failure (stdout closed, or a pipe nobody reads) is ignored: FileHandle would trap.
+            let line = "testbedd --dev is serving \(socket); in another shell: export TESTBED_SOCKET=\(Self.shellQuoted(socket))\n"
+            _ = line.withCString { write(STDOUT_FILENO, $0, strlen($0)) }
         }
         // Once per process, here only: libraries that report through swift-metrics reach the daemon's registry.
         MetricsSystem.bootstrap(daemon.metrics.factory)

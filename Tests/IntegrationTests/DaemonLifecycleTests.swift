@@ -128,6 +128,19 @@ import Glibc
         #expect(try await daemon.stop() == 0)
     }
 
+    @Test func devModeServesWithItsStandardOutputClosed() async throws {
+        // The line it prints cannot be written: it serves all the same.
+        let sandbox = try Sandbox()
+        let socket = sandbox.path + "/.testbedos/testbedd.sock"
+        let daemon = try DaemonProcess(
+            executable: "/bin/sh", arguments: ["-c", "exec \"$0\" --dev >&-", Binaries.testbedd],
+            socket: socket, logPath: sandbox.path + "/dev.log", in: sandbox.path)
+        try await daemon.waitUntilAccepting()
+        let status = try await ProcessRun.run(Binaries.testbedctl, ["status", "--socket", socket])
+        #expect(status.status == 0, "\(status.stderr)\n\(daemon.log)")
+        #expect(try await daemon.stop() == 0)
+    }
+
     @Test func aStartThatCannotSucceedCreatesNothing() async throws {
         let sandbox = try Sandbox()
         let daemon = try await DaemonProcess.start(in: sandbox)

@@ -64,6 +64,10 @@ import TestbedProtocol
         // Bad values are refused before anything is sent.
         let bad = try await Self.ctl(sandbox, ["logs", "web", "--since", "yesterday"])
         #expect(bad.status == 64 && bad.stderr.contains("--since takes a time"))
+        for absurd in ["99999999999999999999d", "106751991167d", "1960-01-01T00:00:00Z"] {
+            let refused = try await Self.ctl(sandbox, ["logs", "web", "--since", absurd])
+            #expect(refused.status == 64 && refused.stderr.contains("--since takes a time"), "\(absurd): \(refused.stderr)")
+        }
         let future = try await Self.ctl(sandbox, ["logs", "web", "--since", JSONCoding.formatTime(Date().addingTimeInterval(3600))])
         #expect(future.status == 64 && future.stderr.contains("is in the future"), "\(future.stderr)")
         let both = try await Self.ctl(sandbox, ["logs", "web", "--since", "1h", "-n", "3"])

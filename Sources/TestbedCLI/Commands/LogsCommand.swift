@@ -29,7 +29,9 @@ struct LogsCommand: AsyncParsableCommand {
         }
         if tail != nil, since != nil { throw ValidationError("give --tail or --since, not both") }
         if let since, Self.time(since, now: Date()) == nil {
-            throw ValidationError("--since takes a time such as 2026-11-30T15:04:05Z, or a while ago such as 90s, 10m, 2h or 1d; not \"\(since)\"")
+            throw ValidationError(
+                "--since takes a time since 1970 such as 2026-11-30T15:04:05Z, or a while ago (up to a century) such as 90s, 10m, 2h or 1d; "
+                    + "not \"\(since)\"")
         }
     }
 
@@ -37,10 +39,13 @@ struct LogsCommand: AsyncParsableCommand {
     /// number of seconds, minutes, hours or days before `now`.
     static func time(_ text: String, now: Date) -> Date? {
         let units: [Character: Double] = ["s": 1, "m": 60, "h": 3600, "d": 86400]
-        if let unit = text.last.flatMap({ units[$0] }), let amount = Double(text.dropLast()), amount >= 0, amount.isFinite {
+        if let unit = text.last.flatMap({ units[$0] }), let amount = Double(text.dropLast()), amount >= 0,
+            amount * unit <= 100 * 366 * 86400  // a century: a log is never older
+        {
             return now.addingTimeInterval(-amount * unit)
         }
-        return JSONCoding.parseTime(String(text.map { $0 == " " ? "T" : $0 }))
+        guard let time = JSONCoding.parseTime(String(text.map { $0 == " " ? "T" : $0 })), time.timeIntervalSince1970 >= 0 else { return nil }
+        return time
     }
 
     func run() async throws {

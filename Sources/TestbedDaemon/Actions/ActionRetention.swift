@@ -31,8 +31,8 @@ struct ActionRetention {
                 // The history first: a crash in between leaves a stray file, never a record without its log.
                 try registry.forgetActions(Set(expired.map(\.id)), of: deployment.name)
                 for action in expired {
-                    unlink(action.logPath)
                     unlink(LogTimes.path(for: action.logPath))
+                    unlink(action.logPath)
                 }
                 logger.info("removed \(expired.count) old action logs", metadata: ["deployment": "\(deployment.name)"])
             } catch {

@@ -18,7 +18,7 @@ extension ActionSupervisor {
     /// Holds back every deployment with an action a previous daemon left
     /// unfinished until `recoverInterrupted` has decided about it: no action
     /// starts there, it cannot be destroyed, and followers of the action wait
-    /// for its outcome. Memory only: call it at start-up, before serving.
+    /// for its outcome. Memory, and the times file each such log gets (`LogTimeRecorder`): call it at start-up, before serving.
     public func reserveUnfinished() {
         let unfinished = registry.unfinishedActions()
         state.withLock { state in

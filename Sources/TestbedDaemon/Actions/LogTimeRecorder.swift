@@ -13,7 +13,6 @@ public final class LogTimeRecorder: Sendable {
     static let resolutionMilliseconds: Int64 = 10
 
     private struct State {
-        var logFD: Int32 = -1
         var timesFD: Int32 = -1
         var lastSize: UInt64 = 0
         var lastMilliseconds: Int64?
@@ -21,13 +20,13 @@ public final class LogTimeRecorder: Sendable {
     }
 
     private let state: Locked<State>
+    private let logPath: String
     private let now: @Sendable () -> Date
 
     /// Notes the growth of the log at `logPath`, after what earlier notes
     /// (of a daemon that ran before this one) already say.
     init(logPath: String, now: @escaping @Sendable () -> Date = { Date() }) {
         var state = State()
-        state.logFD = open(logPath, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
         state.timesFD = open(LogTimes.path(for: logPath), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o640)
         var info = stat()
         if state.timesFD >= 0, fstat(state.timesFD, &info) == 0 {
@@ -41,6 +40,7 @@ public final class LogTimeRecorder: Sendable {
             }
         }
         self.state = Locked(state)
+        self.logPath = logPath
         self.now = now
     }
 
@@ -50,7 +50,8 @@ public final class LogTimeRecorder: Sendable {
     func observe() {
         state.withLock { state in
             var info = stat()
-            guard state.logFD >= 0, state.timesFD >= 0, fstat(state.logFD, &info) == 0 else { return }
+            // The path, not a descriptor of its own: one descriptor per live action (the times') is enough.
+            guard state.timesFD >= 0, lstat(logPath, &info) == 0 else { return }
             let size = UInt64(info.st_size)
             guard size > state.lastSize else { return }
             let milliseconds = LogTimes.milliseconds(now())
@@ -77,9 +78,7 @@ public final class LogTimeRecorder: Sendable {
     /// Stops noting: the action has ended.
     func close() {
         state.withLock { state in
-            if state.logFD >= 0 { Glibc.close(state.logFD) }
             if state.timesFD >= 0 { Glibc.close(state.timesFD) }
-            state.logFD = -1
             state.timesFD = -1
         }
     }

@@ -16,12 +16,13 @@ enum ActionLogFiles {
         var removed: [String] = []
         var folders: Set<String> = []
         for path in Set(records.map(\.logPath)).subtracting(sparing).sorted() where !path.isEmpty {
+            // The times first: a crash in between leaves a log that the next removal finishes, never times alone.
+            unlink(LogTimes.path(for: path))
             if unlink(path) != 0 {
                 if errno == ENOENT { continue }
                 throw StoreError.posix("remove the action log", path, errno: errno)
             }
             removed.append(path)
-            unlink(LogTimes.path(for: path))  // when testbedd saw it written, if it noted that
             folders.insert((path as NSString).deletingLastPathComponent)
         }
         for folder in folders.sorted() { try AtomicFile.syncFolder(folder) }
