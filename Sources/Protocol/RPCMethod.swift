@@ -39,6 +39,7 @@ public enum RPCMethod {
     public static let deploymentTestbedSnapshot = MethodDescriptor<TestbedSnapshotParams, ActionStarted>(
         "deployment.testbed_snapshot", acting("run testbed-snapshot on"))
     public static let actionList = MethodDescriptor<NameParams, ActionList>("action.list", reading)
+    public static let actionRunning = MethodDescriptor<NoParams, ActionList>("action.running", reading)
     public static let actionGet = MethodDescriptor<ActionIDParams, ActionRecord>("action.get", reading)
     public static let actionLogs = MethodDescriptor<ActionLogsParams, ActionLogsResult>(
         "action.logs",
@@ -68,7 +69,7 @@ public enum RPCMethod {
         deploymentList.erased, deploymentGet.erased, deploymentCreate.erased, deploymentDestroy.erased,
         deploymentResetState.erased, deploymentUp.erased, deploymentDown.erased, deploymentSnapshot.erased,
         deploymentGenerateArtefacts.erased, deploymentClearArtefacts.erased, deploymentTestbedSnapshot.erased,
-        actionList.erased, actionGet.erased, actionLogs.erased, actionCancel.erased,
+        actionList.erased, actionRunning.erased, actionGet.erased, actionLogs.erased, actionCancel.erased,
         clusterStatus.erased, clusterEvict.erased, configGet.erased, configSet.erased, eventsWatch.erased,
         clusterJoin.erased, clusterHeartbeat.erased, clusterLeave.erased, hostStatus.erased,
     ]

@@ -84,6 +84,42 @@ import TestbedProtocol
         #expect(try await daemon.stop() == 0)
     }
 
+    @Test func aLineLongerThanAMebibyteComesAsSeveralJSONObjects() async throws {
+        let sandbox = try Sandbox()
+        let daemon = try await Fixtures.daemon(in: sandbox)
+        let client = try await RPCConnection.connect(unixSocketPath: sandbox.socket)
+        _ = try await Fixtures.deployment("long", behaviour: "long 3000000", in: sandbox, client: client)
+        #expect(try await Self.ctl(sandbox, ["up", "long"]).status == 0)
+        let json = try await Self.ctl(sandbox, ["logs", "long", "--json"])
+        let lines = try json.stdout.split(separator: "\n").map {
+            try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])["line"] as? String ?? ""
+        }
+        let pieces = lines.filter { $0.hasPrefix("x") }
+        #expect(pieces.count == 3 && pieces.allSatisfy { $0.utf8.count <= 1024 * 1024 }, "\(pieces.map(\.count))")
+        #expect(pieces.joined() == String(repeating: "x", count: 3_000_000))
+        #expect(lines.last == "short")
+        await client.close()
+        #expect(try await daemon.stop() == 0)
+    }
+
+    @Test func psListsEveryRunningActionEvenOneThatLeavesItsStateAlone() async throws {
+        let sandbox = try Sandbox()
+        let daemon = try await Fixtures.daemon(in: sandbox)
+        let client = try await RPCConnection.connect(unixSocketPath: sandbox.socket)
+        _ = try await Fixtures.deployment("web", behaviour: "hang", in: sandbox, client: client)
+        let started = try await Self.ctl(sandbox, ["snapshot", "list", "web", "--all", "-d"])
+        let id = started.stdout.trimmingCharacters(in: .newlines)
+        let web: Deployment = try await client.call(RPCMethod.deploymentGet, params: NameParams(name: "web"))
+        #expect(web.state == .down, "a read-only query leaves the state alone")
+        let ps = try await Self.ctl(sandbox, ["ps", "-q"])
+        #expect(ps.stdout == id + "\n", "\(ps.stdout) \(ps.stderr)")
+        #expect(try await Self.ctl(sandbox, ["cancel", "web", "--wait"]).status == 0)
+        let none = try await Self.ctl(sandbox, ["ps"])
+        #expect(none.stdout == "no actions are running\n")
+        await client.close()
+        #expect(try await daemon.stop() == 0)
+    }
+
     @Test func aLogOfManyLinesIsStampedWholeAcrossChunks() async throws {
         let sandbox = try Sandbox()
         let daemon = try await Fixtures.daemon(in: sandbox)

@@ -2,7 +2,7 @@ import ArgumentParser
 import FoundationEssentials
 import TestbedProtocol
 
-/// `testbedctl ps`: the actions running now, on every deployment the caller can see.
+/// `testbedctl ps`: the actions running now, on every deployment (`action.running`).
 struct PsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "ps", abstract: "List the actions running now.")
 
@@ -11,23 +11,8 @@ struct PsCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await global.withSession { (session) throws(CLIError) in
-            var running: [ActionRecord] = []
-            var params = DeploymentListParams(limit: DeploymentListParams.maximumLimit, state: "running")
-            while true {
-                let page: TestbedProtocol.DeploymentList = try await session.call(RPCMethod.deploymentList, params: params)
-                for deployment in page.deployments {
-                    guard let id = deployment.lastActionUUID else { continue }
-                    do throws(CLIError) {
-                        let action: ActionRecord = try await session.call(RPCMethod.actionGet, params: ActionIDParams(id: id))
-                        if !action.isFinished { running.append(action) }
-                    } catch where error.code == .notFound {
-                        continue  // ended and swept between the two calls
-                    }
-                }
-                guard let next = page.next else { break }
-                params.after = next
-            }
-            running.sort { $0.executionTime < $1.executionTime }
+            // Read-only snapshot queries run without changing their deployment's state: the daemon's list has them.
+            let running = try await (session.call(RPCMethod.actionRunning) as ActionList).actions
             global.output.emit(running.map(ActionJSON.init)) {
                 if table.quiet { return running.map { $0.id + "\n" }.joined() }
                 guard !running.isEmpty else { return "no actions are running\n" }

@@ -52,6 +52,10 @@ struct LogPrinter {
         atLineStart = true
     }
 
+    /// The longest line one JSON object holds: a longer one comes as several
+    /// objects, so that a log's longest line never has to fit in memory.
+    static let maxJSONLineBytes = 1024 * 1024
+
     private mutating func printJSON(_ text: [UInt8]) {
         var start = text.startIndex
         while let newline = text[start...].firstIndex(of: UInt8(ascii: "\n")) {
@@ -65,6 +69,13 @@ struct LogPrinter {
             start = newline + 1
         }
         pending += text[start...]
+        while pending.count >= Self.maxJSONLineBytes {
+            // Cut before a character, never inside one.
+            let cut = pending.withUnsafeBytes { JSONStringBytes.characterBoundary(in: $0, atOrBefore: Self.maxJSONLineBytes) }
+            let at = cut > 0 ? cut : Self.maxJSONLineBytes
+            writeJSON(pending[..<at])
+            pending.removeFirst(at)
+        }
     }
 
     private func writeJSON(_ line: ArraySlice<UInt8>) {

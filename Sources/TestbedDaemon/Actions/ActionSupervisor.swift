@@ -67,6 +67,12 @@ public final class ActionSupervisor: Sendable {
     /// True while an action starts or runs on deployment `name`.
     public func isBusy(_ name: String) -> Bool { state.withLock { $0.busy.contains(name) } }
 
+    /// The records of the actions running now, the longest-running first.
+    public func runningRecords() -> [ActionRecord] {
+        state.withLock { Array($0.live.values) }.map(\.record).filter { !$0.isFinished }
+            .sorted { ($0.executionTime, $0.id) < ($1.executionTime, $1.id) }
+    }
+
     /// How many actions run now, or are held until testbedd knows whether they still run.
     public var runningCount: Int { state.withLock { $0.live.count + $0.recovering.count } }
 

@@ -33,6 +33,9 @@ enum ActionMethods {
         table.register(RPCMethod.actionList) { (p, _) in
             .now(ActionList(actions: try registry.actions(of: p.name)))
         }
+        table.register(RPCMethod.actionRunning) { (_, _) in
+            .now(ActionList(actions: supervisor.runningRecords()))
+        }
         table.register(RPCMethod.actionGet) { (p, _) in
             .now(try registry.action(p.id))
         }
