@@ -7,8 +7,10 @@ public struct TestbedCtl: AsyncParsableCommand {
         commandName: "testbedctl",
         abstract: "Drive the TestbedOS daemon (testbedd).",
         discussion: """
-            Exit codes: 0 success, 1 the daemon refused or failed the request, 64 usage error, \
-            69 the daemon cannot be reached, 75 busy, 76 protocol version mismatch, 77 permission denied.
+            Exit codes: 0 success, 1 the daemon refused or failed the request (a deployment or action \
+            not found included), 64 usage error, 69 the daemon cannot be reached or went away, 75 busy, \
+            76 protocol version mismatch, 77 permission denied, 124 wait timed out, 130 Ctrl-C stopped \
+            following. With --json, an error is one JSON object on stderr.
             """,
         version: TestbedCtl.version,
         subcommands: [
