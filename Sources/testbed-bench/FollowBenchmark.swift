@@ -54,6 +54,19 @@ enum FollowBenchmark {
             await reader.close()
         }
         let rates = samples.mapValues { $0.sorted()[$0.count / 2] }
+        // The same, each line stamped with when testbedd saw it written (`logs -t`), counted in log bytes.
+        var stamped: [Double] = []
+        for _ in 0..<3 {
+            let reader = try await daemon.connect()
+            let _: HelloResult = try await reader.call(RPCMethod.hello, params: HelloParams(streamFormats: [.data]))
+            let start = ContinuousClock.now
+            let (bytes, lines) = try await follow(reader, action: started.actionID, timestamps: true)
+            let logBytes = bytes - lines * 25
+            guard logBytes >= mebibytes * 1_048_576 else { throw BenchError("followed \(logBytes) log bytes of \(mebibytes) MiB with timestamps") }
+            stamped.append(Double(logBytes) / Run.seconds(ContinuousClock.now - start) / 1e6)
+            await reader.close()
+        }
+        let stampedRate = stamped.sorted()[1]
         let socket = try JSONDecoder().decode(
             [String: Double].self, from: Data(try Run.checked([baselines.socketThroughput, String(mebibytes)]).utf8))
         let ceiling = (socket["bytes_per_second"] ?? 0) / 1e6
@@ -77,6 +90,8 @@ enum FollowBenchmark {
                         target: "≥ 500 MB/s", met: rates[.data]! >= 500),
             .info("following a \(mebibytes) MiB log, `lines` format (clients of protocol 1 that do not ask)", rates[.lines]!, "MB/s",
                   baseline: "one Unix socket (C)", ceiling),
+            .info("following a \(mebibytes) MiB log with timestamps (`logs -t`), `data` format, in log bytes", stampedRate, "MB/s",
+                  baseline: "the same follow without timestamps", rates[.data]!),
             .info("testbedd peak RSS while following", Double(peak) / 1024, "MiB"),
             .absolute("write-to-follower latency, p99 of \(delays.count) lines", delays[min(delays.count - 1, delays.count * 99 / 100)],
                       "ms", limit: 5),
@@ -84,9 +99,10 @@ enum FollowBenchmark {
     }
 
     /// Follows `action`'s log to its end; returns the bytes and lines received, counted from the chunks.
-    static func follow(_ client: RPCConnection, action: String) async throws -> (bytes: Int, lines: Int) {
+    static func follow(_ client: RPCConnection, action: String, timestamps: Bool = false) async throws -> (bytes: Int, lines: Int) {
         var lines = 0, bytes = 0
-        for try await event in try client.start(RPCMethod.actionLogs, params: ActionLogsParams(id: action, follow: true)).events {
+        let params = ActionLogsParams(id: action, follow: true, timestamps: timestamps ? true : nil)
+        for try await event in try client.start(RPCMethod.actionLogs, params: params).events {
             guard case .chunk(let chunk) = event else { continue }
             switch chunk.content {
             case .data(let text):

@@ -275,7 +275,8 @@ final class LogFollower: @unchecked Sendable {
                 if cached?.milliseconds != milliseconds { cached = (milliseconds, LogTimes.prefix(milliseconds)) }
                 out += cached!.prefix
             }
-            let end = bytes[start...].firstIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? bytes.count
+            let end = memchr(bytes.baseAddress! + start, 0x0A, bytes.count - start)
+                .map { bytes.baseAddress!.distance(to: UnsafeRawPointer($0)) + 1 } ?? bytes.count
             out += bytes[start..<end]
             lineStart = end <= bytes.count && bytes[end - 1] == UInt8(ascii: "\n")
             start = end

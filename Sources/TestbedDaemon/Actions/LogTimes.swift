@@ -24,6 +24,7 @@ enum LogTimes {
         private var count = 0
         private var window: [(size: UInt64, milliseconds: Int64)] = []
         private var windowStart = 0
+        private var lastAnswer: Int?
 
         init(logPath: String) {
             fd = open(LogTimes.path(for: logPath), O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
@@ -43,7 +44,14 @@ enum LogTimes {
         /// The milliseconds at which the byte at `offset` was first seen; nil
         /// when no observation covers it (as of the last `refresh`).
         func time(of offset: UInt64) -> Int64? {
+            // Lines are looked up in order: most lookups end at the last answer, or just after it.
+            if let last = lastAnswer, last < count, let answer = record(last), answer.size > offset,
+                last == 0 || (record(last - 1).map { $0.size <= offset } ?? false)
+            {
+                return answer.milliseconds
+            }
             guard let index = firstIndex(where: { $0.size > offset }) else { return nil }
+            lastAnswer = index
             return record(index)?.milliseconds
         }
 
