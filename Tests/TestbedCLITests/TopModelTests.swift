@@ -38,7 +38,7 @@ import TestbedProtocol
             lastActions: ["web": Self.record("a1", of: "web", finished: true), "db": Self.record("a2", of: "db", finished: false)],
             cluster: nil, lastEvent: 7)
         #expect(model.names == ["Zed", "db", "web"])
-        #expect(model.deployments["web"]?.lastAction?.result == .ok)
+        #expect(model.deployments["web"]?.lastAction?.result == .succeeded)
         #expect(model.deployments["web"]?.lastAction?.duration == 3.5)
         #expect(model.running.map(\.deployment) == ["db"])
         #expect(model.deployments["Zed"]?.lastAction == nil)

@@ -22,7 +22,7 @@ struct ActionsCommand: AsyncParsableCommand {
                     rendered.append([
                         table.id(action.id), Self.describe(action.command), Output.describe(action.executionTime),
                         Self.duration(action),
-                        style.word(Self.result(action)), action.errorCode.map(String.init) ?? action.signal.map { "sig \($0)" } ?? "-",
+                        style.word(ActionResult(action).tableWord), action.errorCode.map(String.init) ?? action.signal.map { "sig \($0)" } ?? "-",
                     ])
                 }
                 return rendered.render()
@@ -36,13 +36,6 @@ struct ActionsCommand: AsyncParsableCommand {
         guard let finishedAt = action.finishedAt else { return "-" }
         let duration = ActionRun.format(.seconds(finishedAt.timeIntervalSince(action.executionTime)))
         return action.finishedAtIsApproximate == true ? "<" + duration : duration
-    }
-
-    static func result(_ action: ActionRecord) -> String {
-        guard action.isFinished else { return "running" }
-        if action.cancelledBy != nil { return "cancelled" }
-        if action.note?.hasPrefix("interrupted") == true { return "interrupted" }
-        return action.succeeded ? "ok" : "failed"
     }
 
     /// The command as typed: `up --provision`, `snapshot create --name g --snapshot s`.

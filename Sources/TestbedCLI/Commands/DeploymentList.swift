@@ -1,9 +1,6 @@
 import ArgumentParser
 import FoundationEssentials
 import TestbedProtocol
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// `testbedctl deployment list` (alias `ls`): every deployment, asked for a
 /// page at a time and printed as the pages come, optionally only those in a
@@ -29,7 +26,7 @@ struct DeploymentList: AsyncParsableCommand {
         if let state, !DeploymentListParams.states.contains(state) {
             throw ValidationError("there is no state \"\(state)\"; use one of \(DeploymentListParams.states.joined(separator: ", "))")
         }
-        if let owner, Self.uid(of: owner) == nil {
+        if let owner, UserName.uid(named: owner) == nil {
             throw ValidationError("there is no user \"\(owner)\"; give a user name or a uid")
         }
         guard (1...DeploymentListParams.maximumLimit).contains(pageSize) else {
@@ -38,7 +35,7 @@ struct DeploymentList: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let filter = DeploymentListParams(limit: pageSize, state: state, owner: owner.flatMap(Self.uid(of:)))
+        let filter = DeploymentListParams(limit: pageSize, state: state, owner: owner.flatMap(UserName.uid(named:)))
         let json = global.json
         let style = TerminalStyle.standardOutput(json: json)
         try await global.withSession { (session) throws(CLIError) in
@@ -116,15 +113,5 @@ struct DeploymentList: AsyncParsableCommand {
             else { return nil }
             return page.plainString(next)
         }
-    }
-
-    /// The uid of `user`, a number or a name.
-    static func uid(of user: String) -> UInt32? {
-        if let number = UInt32(user) { return number }
-        var entry = passwd()
-        var result: UnsafeMutablePointer<passwd>?
-        var buffer = [CChar](repeating: 0, count: 16 * 1024)
-        guard getpwnam_r(user, &entry, &buffer, buffer.count, &result) == 0, result != nil else { return nil }
-        return entry.pw_uid
     }
 }

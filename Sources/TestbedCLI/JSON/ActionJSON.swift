@@ -27,7 +27,7 @@ struct ActionJSON: Encodable {
         try c.encode(action.id, forKey: .actionID)
         try c.encode(action.deployment, forKey: .deployment)
         try c.encode(ActionsCommand.describe(action.command), forKey: .command)
-        try c.encode(Self.result(action), forKey: .result)
+        try c.encode(ActionResult(action).rawValue, forKey: .result)
         try c.encode(action.executionTime, forKey: .startedAt)
         try c.encode(action.finishedAt, forKey: .finishedAt)
         try c.encode(action.finishedAtIsApproximate ?? false, forKey: .finishedAtApproximate)
@@ -39,13 +39,5 @@ struct ActionJSON: Encodable {
         try c.encode(action.endState?.summary, forKey: .endState)
         try c.encode(action.note, forKey: .note)
         try c.encode(action.logPath, forKey: .logPath)
-    }
-
-    /// `running`, `succeeded`, `failed`, `cancelled` or `interrupted`.
-    static func result(_ action: ActionRecord) -> String {
-        guard action.isFinished else { return "running" }
-        if action.cancelledBy != nil { return "cancelled" }
-        if action.note?.hasPrefix("interrupted") == true { return "interrupted" }
-        return action.succeeded ? "succeeded" : "failed"
     }
 }

@@ -39,19 +39,12 @@ struct EventJSON: Encodable {
         try c.encode(event.actionID, forKey: .actionID)
         try c.encode(event.command.map(ActionsCommand.describe), forKey: .command)
         try c.encode(event.startedBy, forKey: .startedBy)
-        try c.encode(event.outcome.map(Self.result), forKey: .result)
+        try c.encode(event.outcome.map { ActionResult(ended: $0).rawValue }, forKey: .result)
         try c.encode(event.outcome?.errorCode, forKey: .exitCode)
         try c.encode(event.outcome?.signal, forKey: .signal)
         try c.encode(event.outcome?.cancelledBy, forKey: .cancelledBy)
         try c.encode(event.durationSeconds, forKey: .durationSeconds)
         try c.encode(event.chassis, forKey: .chassis)
         try c.encode(event.healthy, forKey: .healthy)
-    }
-
-    /// An ended action's result, in `ActionJSON`'s words.
-    static func result(_ outcome: ActionOutcome) -> String {
-        if outcome.cancelledBy != nil { return "cancelled" }
-        if outcome.note?.hasPrefix("interrupted") == true { return "interrupted" }
-        return outcome.errorCode == 0 && outcome.signal == nil ? "succeeded" : "failed"
     }
 }

@@ -79,8 +79,7 @@ struct LogPrinter {
     }
 
     private func writeJSON(_ line: ArraySlice<UInt8>) {
-        let object = LogLineJSON(actionID: jsonActionID ?? "", text: String(decoding: line, as: UTF8.self), timestamped: timestamped)
-        let data = (try? JSONCoding.shared.encode(object)) ?? Data("{}".utf8)
-        stream.write(String(decoding: data, as: UTF8.self) + "\n")
+        stream.write(Output.jsonLine(
+            LogLineJSON(actionID: jsonActionID ?? "", text: String(decoding: line, as: UTF8.self), timestamped: timestamped)))
     }
 }

@@ -22,17 +22,21 @@ public struct Output: Sendable {
 
     /// Prints `value` as one line of compact JSON (for streams of objects).
     public func line<T: Encodable>(_ value: T) {
-        let data = (try? JSONCoding.shared.encode(value)) ?? Data("null".utf8)
-        StandardStream.output.write(String(decoding: data, as: UTF8.self) + "\n")
+        StandardStream.output.write(Self.jsonLine(value))
+    }
+
+    /// `value` as one line of compact JSON, with its newline: the one way the
+    /// CLI writes JSON lines (events, log lines, top's snapshots, errors).
+    public static func jsonLine<T: Encodable>(_ value: T) -> String {
+        String(decoding: (try? JSONCoding.shared.encode(value)) ?? Data("null".utf8), as: UTF8.self) + "\n"
     }
 
     /// Prints `error` on stderr, as one line or (with `--json`) one JSON
     /// object, and exits with its status.
     public func report(_ error: CLIError) -> Never {
         if json {
-            let object = ErrorJSON(code: error.kind, message: error.message, exitCode: error.status, rpcCode: error.code?.rawValue)
-            let data = (try? JSONCoding.shared.encode(object)) ?? Data("{}".utf8)
-            StandardStream.error.write(String(decoding: data, as: UTF8.self) + "\n")
+            StandardStream.error.write(
+                Self.jsonLine(ErrorJSON(code: error.kind, message: error.message, exitCode: error.status, rpcCode: error.code?.rawValue)))
         } else {
             StandardStream.error.write("testbedctl: \(error.message)\n")
         }

@@ -20,6 +20,16 @@ enum UserName {
         return name
     }
 
+    /// The uid of `user`, a number or a name; nil when there is no such user.
+    static func uid(named user: String) -> UInt32? {
+        if let number = UInt32(user) { return number }
+        var entry = passwd()
+        var result: UnsafeMutablePointer<passwd>?
+        var buffer = [CChar](repeating: 0, count: 16 * 1024)
+        guard getpwnam_r(user, &entry, &buffer, buffer.count, &result) == 0, result != nil else { return nil }
+        return entry.pw_uid
+    }
+
     /// The name of `uid` for a table: the name, else the number; `-` for none.
     static func describe(_ uid: UInt32?) -> String {
         guard let uid else { return "-" }

@@ -5,18 +5,14 @@ import TestbedProtocol
 /// and, once it has ended, how and how long it took; while it runs, the last
 /// line of its log.
 struct TopAction: Sendable, Hashable {
-    /// How an action ended, in the words `testbedctl actions` uses.
-    enum Result: String, Sendable, Hashable, Encodable {
-        case ok, failed, cancelled, interrupted
-    }
-
     var id: String
     var deployment: String
     var command: DeploymentCommand
     var started: Date
     /// Set once it has ended.
     var duration: Double?
-    var result: Result?
+    /// How it ended (`ActionResult`); nil while it runs.
+    var result: ActionResult?
     /// The last line of its log with any text on it, while it runs.
     var lastLine: String?
 
@@ -49,7 +45,7 @@ struct TopAction: Sendable, Hashable {
         started = record.executionTime
         if let finishedAt = record.finishedAt {
             duration = max(0, finishedAt.timeIntervalSince(record.executionTime))
-            result = Self.result(cancelled: record.cancelledBy != nil, succeeded: record.succeeded, note: record.note)
+            result = ActionResult(record)
         }
     }
 
@@ -64,14 +60,7 @@ struct TopAction: Sendable, Hashable {
     /// Records its end from an `action.ended` event.
     mutating func end(_ outcome: ActionOutcome?, duration: Double?, at time: Date) {
         self.duration = duration ?? max(0, time.timeIntervalSince(started))
-        let succeeded = outcome.map { $0.errorCode == 0 && $0.cancelledBy == nil && $0.signal == nil } ?? false
-        result = Self.result(cancelled: outcome?.cancelledBy != nil, succeeded: succeeded, note: outcome?.note)
+        result = ActionResult(ended: outcome)
         lastLine = nil
-    }
-
-    private static func result(cancelled: Bool, succeeded: Bool, note: String?) -> Result {
-        if cancelled { return .cancelled }
-        if note?.hasPrefix("interrupted") == true { return .interrupted }
-        return succeeded ? .ok : .failed
     }
 }

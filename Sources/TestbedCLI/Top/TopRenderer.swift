@@ -145,7 +145,7 @@ struct TopRenderer {
         for name in visible {
             guard let deployment = model.deployments[name] else { continue }
             let action = deployment.lastAction
-            let result = action.map { $0.result?.rawValue ?? "running" } ?? "-"
+            let result = action.map { ($0.result ?? .running).tableWord } ?? "-"
             rows.append([
                 Cell(name), Cell(Output.describe(deployment.state), Self.look(of: deployment.state)),
                 Cell(ownerName(deployment.owner)), Cell(action?.verb ?? "-"),

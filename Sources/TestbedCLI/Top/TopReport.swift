@@ -95,20 +95,11 @@ struct TopReport: Encodable, Sendable {
             try c.encode(ActionsCommand.describe(action.command), forKey: .command)
             try c.encode(action.started, forKey: .startedAt)
             try c.encode(action.duration ?? max(0, now.timeIntervalSince(action.started)), forKey: .durationSeconds)
-            let result: String = switch action.result {
-            case nil: "running"
-            case .ok: "succeeded"
-            case .failed: "failed"
-            case .cancelled: "cancelled"
-            case .interrupted: "interrupted"
-            }
-            try c.encode(result, forKey: .result)
+            try c.encode((action.result ?? .running).rawValue, forKey: .result)
             try c.encode(action.lastLine, forKey: .lastLine)
         }
     }
 
     /// The snapshot as one line of JSON, with its newline.
-    var line: String {
-        String(decoding: (try? JSONCoding.shared.encode(self)) ?? Data("{}".utf8), as: UTF8.self) + "\n"
-    }
+    var line: String { Output.jsonLine(self) }
 }

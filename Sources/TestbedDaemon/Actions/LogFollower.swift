@@ -237,27 +237,30 @@ final class LogFollower: @unchecked Sendable {
         batch.sentBytes = LogChunker.sendableCount(in: bytes, logEnded: atEnd && finished != nil)
         if atEnd { batch.ending = .endOfFile(generation: generation, finished: finished) }
         guard batch.sentBytes > 0 else { return batch }
-        var sendable = UnsafeRawBufferPointer(rebasing: bytes[..<batch.sentBytes])
+        let sendable = UnsafeRawBufferPointer(rebasing: bytes[..<batch.sentBytes])
         batch.endsAtLineStart = sendable.last == UInt8(ascii: "\n")
-        var stamped: [UInt8] = []
-        if timestamps {
-            let fallback = LogTimes.milliseconds(finished?.finishedAt ?? Date())
-            let times = self.times ?? LogTimes.Reader(logPath: log.path)
-            self.times = times  // only this follower's one read in flight uses it
-            times.refresh()
-            stamped = Self.stamp(sendable, at: offset, atLineStart: atLineStart, times: times, fallback: fallback)
-        }
-        return stamped.withUnsafeBytes { stampedBytes in
-            if timestamps { sendable = stampedBytes }
-            switch format {
-            case .lines:
-                batch.payload = .lines(LogChunker.lines(in: sendable))
-            case .data:
-                var frame = StreamDataFrame.start(allocator: Self.allocator, textBytes: sendable.count)
-                JSONStringBytes.appendEscaped(sendable, to: &frame)
-                batch.payload = .data(frame)
-            }
+        guard timestamps else {
+            batch.payload = payload(of: sendable)
             return batch
+        }
+        let times = self.times ?? LogTimes.Reader(logPath: log.path)
+        self.times = times  // only this follower's one read in flight uses it
+        times.refresh()
+        let fallback = LogTimes.milliseconds(finished?.finishedAt ?? Date())
+        let stamped = Self.stamp(sendable, at: offset, atLineStart: atLineStart, times: times, fallback: fallback)
+        batch.payload = stamped.withUnsafeBytes { payload(of: $0) }
+        return batch
+    }
+
+    /// `text` ready to send in the stream's format.
+    private func payload(of text: UnsafeRawBufferPointer) -> Batch.Payload {
+        switch format {
+        case .lines:
+            return .lines(LogChunker.lines(in: text))
+        case .data:
+            var frame = StreamDataFrame.start(allocator: Self.allocator, textBytes: text.count)
+            JSONStringBytes.appendEscaped(text, to: &frame)
+            return .data(frame)
         }
     }
 
@@ -278,7 +281,7 @@ final class LogFollower: @unchecked Sendable {
             let end = memchr(bytes.baseAddress! + start, 0x0A, bytes.count - start)
                 .map { bytes.baseAddress!.distance(to: UnsafeRawPointer($0)) + 1 } ?? bytes.count
             out += bytes[start..<end]
-            lineStart = end <= bytes.count && bytes[end - 1] == UInt8(ascii: "\n")
+            lineStart = bytes[end - 1] == UInt8(ascii: "\n")
             start = end
         }
         return out

@@ -28,16 +28,10 @@ public final class LogTimeRecorder: Sendable {
     init(logPath: String, now: @escaping @Sendable () -> Date = { Date() }) {
         var state = State()
         state.timesFD = open(LogTimes.path(for: logPath), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o640)
-        var info = stat()
-        if state.timesFD >= 0, fstat(state.timesFD, &info) == 0 {
-            state.records = Int(info.st_size) / LogTimes.recordBytes
-            if state.records > 0 {
-                var bytes = [UInt8](repeating: 0, count: 8)
-                _ = bytes.withUnsafeMutableBytes {
-                    pread(state.timesFD, $0.baseAddress, 8, off_t((state.records - 1) * LogTimes.recordBytes))
-                }
-                state.lastSize = bytes.withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) }
-            }
+        if state.timesFD >= 0 {
+            let earlier = LogTimes.Reader(logPath: logPath)
+            state.lastSize = earlier.notedSize ?? 0
+            state.records = earlier.count
         }
         self.state = Locked(state)
         self.logPath = logPath

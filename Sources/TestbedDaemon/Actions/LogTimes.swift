@@ -21,7 +21,8 @@ enum LogTimes {
     /// one thread at a time.
     final class Reader {
         private let fd: Int32
-        private var count = 0
+        /// The records, as of the last `refresh`.
+        private(set) var count = 0
         private var window: [(size: UInt64, milliseconds: Int64)] = []
         private var windowStart = 0
         private var lastAnswer: Int?
