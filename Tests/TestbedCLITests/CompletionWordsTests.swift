@@ -29,6 +29,8 @@ import Testing
         (["testbedctl", "logs", "--socket", "/s", "web", "--json", ""], 6, ["logs", "web"]),
         (["testbedctl", "logs", "--", "-odd", ""], 4, ["logs", "-odd"]),
         (["testbedctl", "logs", "web", "x", "y"], 2, ["logs"]),
+        (["testbedctl", "logs", "web", "-n", "5", "--since", "10m", ""], 7, ["logs", "web"]),
+        (["testbedctl", "logs", "--tail", "5", "web", ""], 5, ["logs", "web"]),
     ])
     func positionalWordsLeaveOutOptionsAndTheirValues(words: [String], index: Int, expected: [String]) {
         #expect(Completions.positionalWords(in: words, before: index) == expected)

@@ -108,8 +108,8 @@ enum Completions {
     }
 
     /// The options of the commands that complete action ids which take a
-    /// value in the next word.
-    private static let optionsWithValues: Set<String> = ["--socket"]
+    /// value in the next word (`logs`: `--socket`, `-n/--tail`, `--since`).
+    private static let optionsWithValues: Set<String> = ["--socket", "-n", "--tail", "--since"]
 
     /// A shell word as the shell would pass it on: one pair of surrounding
     /// quotes removed, and a leading `~/` expanded.
